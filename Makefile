@@ -1,0 +1,66 @@
+# Gradient-descent assignments on otter-grader.  `make grade` and `make test` build
+# everything they need, starting from a machine with only Python 3.10+.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MASTERS := $(wildcard solutions/*.ipynb)
+NAMES := $(basename $(notdir $(MASTERS)))
+ASSIGN_STAMP := autograder/dist/.assigned
+ZIPS := $(addprefix autograder/dist/,$(addsuffix .zip,$(NAMES)))
+
+SUBMISSIONS ?= examples/submissions
+ASSIGNMENT ?=
+OUT ?= grades
+GRADE_FLAGS ?=
+
+.PHONY: env sandbox assign autograder grade test lint bench release clean
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+# Student code runs under bubblewrap; install it where we can (root with apt).
+sandbox:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq >/dev/null && apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "bubblewrap (bwrap) is required to sandbox student code: sudo apt-get install bubblewrap" >&2; exit 1; \
+	  fi; }
+
+assign: $(ASSIGN_STAMP)
+
+$(ASSIGN_STAMP): $(STAMP) $(MASTERS)
+	$(PY) -m autograder.build assign
+	touch $@
+
+autograder: $(ASSIGN_STAMP)
+	$(PY) -m autograder.build zip
+
+grade: autograder sandbox
+	$(PY) -m autograder grade $(SUBMISSIONS) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) --out $(OUT) $(GRADE_FLAGS)
+
+test: env sandbox
+	$(PY) -m ruff check autograder tests bench
+	$(PY) -m pytest -q
+
+lint: env
+	$(PY) -m ruff check autograder tests bench
+
+bench: autograder sandbox
+	$(PY) bench/grade_throughput.py
+
+release: $(ASSIGN_STAMP)
+	$(PY) -m autograder.build release
+
+clean:
+	rm -rf autograder/dist grades release .pytest_cache
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

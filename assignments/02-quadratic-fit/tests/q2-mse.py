@@ -1,0 +1,9 @@
+OK_FORMAT = True
+
+test = {   'name': 'q2-mse',
+    'points': 2,
+    'suites': [   {   'cases': [{'code': '>>> assert torch.isclose(mse(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 2.0, 5.0])), torch.tensor(4.0 / 3))\n', 'hidden': False, 'locked': False}],
+                      'scored': True,
+                      'setup': '',
+                      'teardown': '',
+                      'type': 'doctest'}]}

@@ -1,0 +1,61 @@
+"""An assignment's hidden and public tests, read from its autograder zip."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from otter.test_files import OKTestFile
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DIST = PROJECT_ROOT / "autograder" / "dist"
+
+
+@dataclass
+class Assignment:
+    """Everything the judge needs: the name and the otter test files, in order."""
+
+    name: str
+    tests: list[Any]
+
+    @property
+    def questions(self) -> list[str]:
+        return [test.name for test in self.tests]
+
+    @property
+    def max_score(self) -> float:
+        return sum(case.points or 0 for test in self.tests for case in test.test_cases)
+
+
+def load_assignment(source: Path) -> Assignment:
+    """Load an assignment from an autograder zip or an unpacked autograder folder."""
+    if source.is_dir():
+        config = json.loads((source / "otter_config.json").read_text())
+        paths = sorted((source / "tests").glob("*.py"))
+        tests = [OKTestFile.from_spec(exec_test(path.read_text()), path=str(path)) for path in paths]
+        return Assignment(config["assignment_name"], tests)
+    with zipfile.ZipFile(source) as archive:
+        config = json.loads(archive.read("otter_config.json"))
+        names = sorted(n for n in archive.namelist() if n.startswith("tests/") and n.endswith(".py"))
+        tests = [OKTestFile.from_spec(exec_test(archive.read(name).decode()), path=name) for name in names]
+    return Assignment(config["assignment_name"], tests)
+
+
+def exec_test(text: str) -> dict[str, Any]:
+    """The ``test`` dictionary of an OK-format test file (instructor-written, trusted)."""
+    namespace: dict[str, Any] = {}
+    exec(compile(text, "<test>", "exec"), namespace)
+    return namespace["test"]
+
+
+def default_zip(name: str) -> Path:
+    """Where ``make autograder`` puts an assignment's zip."""
+    return DIST / f"{name}.zip"
+
+
+def available() -> list[str]:
+    """Names of the assignments whose zips have been built."""
+    return sorted(path.stem for path in DIST.glob("*.zip"))

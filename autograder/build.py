@@ -1,0 +1,106 @@
+"""Build the student notebooks and autograder folders from ``solutions/`` with otter assign.
+
+``python -m autograder.build assign`` runs ``otter assign`` on every master notebook,
+keeps the autograder part (with hidden tests) under ``autograder/dist/<name>/`` and
+copies the student part (notebook and public tests only) to ``assignments/<name>/``.
+Cell ids are renumbered so the output is the same on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+from autograder.assignments import DIST, PROJECT_ROOT
+
+SOLUTIONS = PROJECT_ROOT / "solutions"
+ASSIGNMENTS = PROJECT_ROOT / "assignments"
+
+
+def master_notebooks() -> list[Path]:
+    return sorted(SOLUTIONS.glob("*.ipynb"))
+
+
+def normalize_ids(path: Path) -> None:
+    """Give every cell a stable id (otter assign makes random ones)."""
+    notebook = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index:03d}"
+    nbformat.write(notebook, path)
+
+
+def assign_one(master: Path, dist: Path, assignments: Path) -> None:
+    """otter assign one master notebook; fail loudly if its own tests fail on it."""
+    name = master.stem
+    output = dist / name
+    shutil.rmtree(output, ignore_errors=True)
+    command = [sys.executable, "-m", "otter", "assign", "--no-pdfs", str(master), str(output)]
+    run = subprocess.run(command, capture_output=True, text=True)
+    log = run.stdout + run.stderr
+    if run.returncode != 0 or "Test case failed" in log:
+        sys.stderr.write(log)
+        raise SystemExit(f"otter assign failed for {master.name}: its solution does not pass its own tests")
+    for stale in (output / "autograder").glob("*.zip"):
+        stale.unlink()
+    student = output / "student"
+    normalize_ids(student / f"{name}.ipynb")
+    target = assignments / name
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(student, target)
+    print(f"assigned {name}: {target}, {output / 'autograder'}")
+
+
+def write_zip(folder: Path, target: Path, extra: dict[str, bytes] | None = None) -> None:
+    """Zip ``folder`` into ``target`` with fixed timestamps, so the bytes are reproducible."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(str(path.relative_to(folder)), date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = (0o755 if os.access(path, os.X_OK) else 0o644) << 16
+            archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+        for name, data in (extra or {}).items():
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o755 << 16
+            archive.writestr(info, data, zipfile.ZIP_DEFLATED)
+
+
+def build_zip(name: str, dist: Path) -> Path:
+    """The autograder zip for one assignment (its tests and otter config)."""
+    target = dist / f"{name}.zip"
+    write_zip(dist / name / "autograder", target)
+    return target
+
+
+def build_release(assignments: Path, target: Path) -> Path:
+    """A zip of the student notebooks and public tests, safe to hand out."""
+    write_zip(assignments, target)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder.build", description=__doc__)
+    parser.add_argument("command", choices=["assign", "zip", "release"])
+    parser.add_argument("--dist", type=Path, default=DIST)
+    parser.add_argument("--assignments", type=Path, default=ASSIGNMENTS)
+    args = parser.parse_args(argv)
+    if args.command == "assign":
+        for master in master_notebooks():
+            assign_one(master, args.dist, args.assignments)
+    elif args.command == "zip":
+        for master in master_notebooks():
+            print(f"built {build_zip(master.stem, args.dist)}")
+    else:
+        target = build_release(args.assignments, PROJECT_ROOT / "release" / "assignments.zip")
+        print(f"student release (notebooks and public tests only): {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

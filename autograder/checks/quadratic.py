@@ -1,0 +1,113 @@
+"""Checks for 02-quadratic-fit: ``func``, ``mse``, ``apply_step`` and ``train_manual``."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import torch
+
+from autograder.checks.core import Mistake, as_tensor, expect_close, isolated
+
+
+# Reference implementations.  Their source travels to the sandbox when a student
+# function is graded on its own (see ``isolated``), so they use only torch.
+def func(t, params):
+    a, b, c = params
+    return a * t**2 + b * t + c
+
+
+def mse(preds, targets):
+    return ((preds - targets) ** 2).mean()
+
+
+def apply_step(params, t, targets, lr):
+    loss = mse(func(t, params), targets)
+    loss.backward()
+    params.data -= lr * params.grad
+    params.grad = None
+    return loss.item()
+
+
+def loss_variants(preds: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
+    """What common wrong losses give on these inputs."""
+    errors = (preds - targets).double()
+    return {
+        "rmse-not-mse": (errors**2).mean().sqrt(),
+        "sum-not-mean": (errors**2).sum(),
+        "mae-not-mse": errors.abs().mean(),
+        "not-squared": errors.mean(),
+    }
+
+
+def check_func(student_func: Callable[..., Any], t: torch.Tensor, params: torch.Tensor) -> None:
+    """``func(t, params)`` is ``a*t**2 + b*t + c`` and stays differentiable."""
+    params = params.clone().requires_grad_(True)
+    result = student_func(t, params)
+    expected = func(t.double(), params.detach().double())
+    swapped = func(t.double(), params.detach().double().flip(0))
+    expect_close(result, expected, "func(t, params)", {"coefficients-swapped": swapped})
+    if not getattr(result, "requires_grad", False):
+        raise Mistake("func(t, params) is right but cut off from autograd.", "no-autograd")
+
+
+def check_mse(student_mse: Callable[..., Any], preds: torch.Tensor, targets: torch.Tensor) -> None:
+    """``mse`` is the mean of squared errors (not RMSE, a sum or a mean absolute error)."""
+    result = student_mse(preds.clone().requires_grad_(True), targets)
+    expect_close(result, mse(preds.double(), targets.double()), "mse(preds, targets)", loss_variants(preds, targets))
+    if not getattr(result, "requires_grad", False):
+        raise Mistake("mse(preds, targets) is right but cut off from autograd.", "no-autograd")
+
+
+def expected_step(params: torch.Tensor, t: torch.Tensor, targets: torch.Tensor, lr: float) -> tuple[float, torch.Tensor, torch.Tensor]:
+    """The loss before the step, the gradient, and the parameters after one step."""
+    start = params.detach().double().clone().requires_grad_(True)
+    loss = mse(func(t.double(), start), targets.double())
+    loss.backward()
+    return loss.item(), start.grad.detach(), start.detach() - lr * start.grad.detach()
+
+
+def check_apply_step(
+    student_step: Callable[..., Any], t: torch.Tensor, targets: torch.Tensor, start: torch.Tensor, lr: float
+) -> None:
+    """One manual step: loss before, ``params`` updated in place, gradient reset."""
+    step = isolated(student_step, mse, func)
+    params = start.clone().requires_grad_(True)
+    loss_before, grad, after = expected_step(params, t, targets, lr)
+    returned = step(params, t, targets, lr)
+    moved = params.detach().double()
+    start64 = start.double()
+    if torch.allclose(moved, start64):
+        raise Mistake("apply_step did not change params. " + _explain("params-rebound"), "params-rebound")
+    expect_close(moved, after, "params after one step", {"sign-flipped": start64 + lr * grad})
+    if params.grad is not None and params.grad.abs().sum() > 0:
+        raise Mistake("params.grad still holds the gradient after the step. " + _explain("grad-not-reset"), "grad-not-reset")
+    loss_after = expected_step(moved, t, targets, lr)[0]
+    expect_close(as_tensor(returned, "The returned loss"), loss_before, "The returned loss", {"loss-after-step": loss_after})
+
+
+def check_train_manual(
+    student_train: Callable[..., Any], t: torch.Tensor, targets: torch.Tensor, start: torch.Tensor, lr: float, epochs: int
+) -> None:
+    """``train_manual`` returns one loss per epoch, matching repeated manual steps."""
+    train = isolated(student_train, mse, func, apply_step)
+    params = start.clone().requires_grad_(True)
+    losses = train(params, t, targets, lr, epochs)
+    if not isinstance(losses, (list, tuple)) or len(losses) != epochs:
+        count = len(losses) if isinstance(losses, (list, tuple)) else type(losses).__name__
+        raise Mistake(f"train_manual should return a list with one loss per epoch ({epochs}), got {count}.")
+    reference = start.double().clone()
+    expected = []
+    for _ in range(epochs):
+        loss, _, reference = expected_step(reference, t, targets, lr)
+        expected.append(loss)
+    actual = torch.stack([as_tensor(value, "each loss").reshape(()) for value in losses])
+    expect_close(actual, torch.tensor(expected, dtype=torch.float64), "The list of losses", rtol=1e-3)
+    if not actual[-1] < actual[0]:
+        raise Mistake("The loss did not decrease over training.", "diverging-lr")
+    expect_close(params.detach(), reference, "params after training", rtol=1e-3)
+
+
+def _explain(tag: str) -> str:
+    from autograder.mistakes import explain
+
+    return explain(tag)

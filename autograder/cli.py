@@ -1,0 +1,47 @@
+"""Command-line interface: ``python -m autograder grade ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autograder.sandbox import BACKENDS, Limits
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    grade = commands.add_parser(
+        "grade",
+        help="grade a class of submissions",
+        description="Grade every submission in SUBMISSIONS (a folder of notebooks, of per-student "
+        "folders, of otter zips, or a Gradescope export zip/folder) and write grades.csv, feedback, "
+        "report.html and results.json files to OUT.",
+    )
+    grade.add_argument("submissions", type=Path, help="folder or zip of submissions")
+    grade.add_argument("--assignment", help="assignment name (default: read from the notebooks)")
+    grade.add_argument("--autograder", type=Path, help="autograder zip or folder (default: autograder/dist/<assignment>.zip)")
+    grade.add_argument("--out", type=Path, default=Path("grades"), help="output folder (default: ./grades)")
+    grade.add_argument("--workers", type=int, default=0, help="parallel sandboxes (default: number of CPUs)")
+    grade.add_argument("--sandbox", choices=BACKENDS, default="bwrap", help="'none' runs student code unconfined: only for trusted submissions")
+    grade.add_argument("--timeout", type=float, default=Limits.notebook_seconds, help="seconds per notebook (default: %(default)s)")
+    grade.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds, help="seconds per cell (default: %(default)s)")
+    grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds, help="seconds per call of a student function by a test (default: %(default)s)")
+    grade.add_argument("--memory", type=int, default=Limits.memory_mb, help="memory limit per submission in MB (default: %(default)s)")
+    grade.add_argument("--fresh", action="store_true", help="ignore results kept from an earlier run")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "grade":
+        from autograder.batch import run_grade
+
+        return run_grade(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

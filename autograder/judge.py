@@ -1,0 +1,106 @@
+"""Run an assignment's otter test files in the grader's own process.
+
+Each test case is otter's OK-format doctest.  Its code runs here, never in the
+student's process: names it uses that the notebook defines become proxies for the
+student's functions or copies of the student's values, and every comparison is
+made with this process's untouched torch.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import doctest
+import io
+import math
+import re
+from typing import Any
+
+import numpy
+import torch
+
+from autograder.checks import Mistake
+from autograder.remote import StudentError, StudentNotebook
+from autograder.results import CaseResult, QuestionResult
+from autograder.sandbox import SandboxBroken
+
+MESSAGE_LIMIT = 600
+
+
+def base_namespace() -> dict[str, Any]:
+    """What every test can use without importing it."""
+    return {"torch": torch, "nn": torch.nn, "np": numpy, "numpy": numpy, "math": math}
+
+
+def free_names(source: str) -> set[str]:
+    """Names a piece of test code reads without defining them itself."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    loaded, stored = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else stored).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            stored.add(node.name)
+        elif isinstance(node, ast.alias):
+            stored.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.arg):
+            stored.add(node.arg)
+    return loaded - stored - set(dir(builtins))
+
+
+def judge_question(test_file: Any, notebook: StudentNotebook) -> QuestionResult:
+    """Run every case of one otter test file against the student's notebook."""
+    namespace = base_namespace()
+    cases = [judge_case(case, namespace, notebook) for case in test_file.test_cases]
+    return QuestionResult(test_file.name, cases)
+
+
+def judge_case(case: Any, namespace: dict[str, Any], notebook: StudentNotebook) -> CaseResult:
+    """Run one doctest case; a failure's message is safe to show the student."""
+    result = CaseResult(case.name, bool(case.hidden), float(case.points or 0), passed=False)
+    try:
+        for example in doctest.DocTestParser().get_examples(case.body):
+            run_example(example, namespace, notebook)
+    except SandboxBroken:
+        raise
+    except Mistake as error:
+        result.message = str(error) or "The answer is not correct."
+        result.mistakes = [error.tag] if error.tag else []
+    except StudentError as error:
+        result.message = error.sentence()
+        result.mistakes = [f"student-{error.kind}"] if error.kind in ("timeout", "died") else []
+    except AssertionError as error:
+        result.message = str(error) or "A check of this question failed."
+    except NameError as error:
+        name = re.search(r"'(\w+)'", str(error))
+        result.message = f"`{name.group(1) if name else '?'}` is not defined in your notebook."
+    except Exception as error:  # noqa: BLE001 - the student's value broke the test
+        result.message = f"The test could not use what your code returned ({type(error).__name__}: {error})."
+    else:
+        result.passed = True
+    result.message = result.message[:MESSAGE_LIMIT]
+    return result
+
+
+def run_example(example: doctest.Example, namespace: dict[str, Any], notebook: StudentNotebook) -> None:
+    """Execute one doctest example, fetching the student names it needs first."""
+    for name in sorted(free_names(example.source) - namespace.keys()):
+        if name in notebook.names or not notebook.names:
+            try:
+                namespace[name] = notebook.resolve(name)
+            except StudentError as error:
+                if error.kind != "missing":
+                    raise
+    mode = "single" if example.want else "exec"
+    code = compile(example.source, "<test>", mode)
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(code, namespace)
+    if example.want and not doctest.OutputChecker().check_output(
+        example.want, output.getvalue(), doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    ):
+        raise AssertionError(f"Expected {example.want.strip()!r}, got {output.getvalue().strip()!r}.")

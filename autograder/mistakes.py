@@ -1,0 +1,38 @@
+"""The catalogue of mistakes the hidden tests recognise, in students' words.
+
+Each tag is what the class report counts; each sentence is what a student reads.
+"""
+
+from __future__ import annotations
+
+MISTAKES: dict[str, str] = {
+    "rmse-not-mse": "It matches the square ROOT of the mean squared error (RMSE). MSE is the mean of the squared errors, with no square root.",
+    "sum-not-mean": "It matches the SUM of the squared errors. MSE divides by the number of elements: use .mean().",
+    "mae-not-mse": "It matches the mean ABSOLUTE error. Square the errors instead of taking their absolute value.",
+    "not-squared": "It matches the mean of the plain errors. Square each error before averaging.",
+    "sign-flipped": "The update goes UP the gradient: the sign is flipped. Gradient descent subtracts lr * grad.",
+    "grad-not-reset": "The gradient is not reset after the step, so gradients from earlier steps accumulate. Set params.grad = None (or call params.grad.zero_()) after updating.",
+    "forgot-zero-grad": "optimizer.zero_grad() is missing, so gradients from earlier epochs accumulate into each step.",
+    "params-rebound": "The caller's parameters did not change: `params = params - ...` makes a NEW tensor inside the function. Update in place: params.data -= lr * params.grad (or params -= ... inside torch.no_grad()).",
+    "update-tracked-by-autograd": "The update itself was recorded by autograd (an in-place change of a leaf that requires grad). Do the update inside `with torch.no_grad():` or on params.data.",
+    "step-before-backward": "optimizer.step() runs before loss.backward(), so each step uses the previous epoch's gradient (the first step does nothing).",
+    "loss-after-step": "The loss is recorded after the update. Return (record) the loss computed before the step.",
+    "wrong-constant": "The closed form has a wrong constant factor. The RSS gradient is -2/n X^T (y - Xw): check the 2 and the 1/n.",
+    "missing-1-over-n": "The closed form is missing the 1/n factor: the RSS gradient is -2/n X^T (y - Xw).",
+    "missing-factor-2": "The closed form is missing the factor 2: the RSS gradient is -2/n X^T (y - Xw).",
+    "diverging-lr": "The learning rate is too large: the loss grows instead of shrinking (it diverges).",
+    "no-divergence-check": "Divergence was not reported: a loss that grows or becomes inf/nan must be detected.",
+    "coefficients-swapped": "The coefficients are in the wrong order: params holds [a, b, c] for a*t**2 + b*t + c.",
+    "seed-gradient": "This is the value printed in the course notes, which is wrong: d/dw2 of 2*w1*w2 + w2*cos(w1) is 2*w1 + cos(w1), so at [pi, 1] the gradient is [2, 2*pi - 1].",
+    "wrong-type": "The value has the wrong type.",
+    "wrong-shape": "The value has the wrong shape.",
+    "no-autograd": "The result is cut off from autograd (it does not require grad): build it from the input tensors with torch operations, without .item(), .tolist(), .detach() or torch.tensor(...).",
+    "hard-coded": "The answer matches the public example but not other inputs: compute it from the arguments instead of hard-coding it.",
+    "student-timeout": "Your code did not finish within the time limit.",
+    "student-died": "The process running your notebook ended unexpectedly.",
+}
+
+
+def explain(tag: str) -> str:
+    """The student-facing sentence for a mistake tag."""
+    return MISTAKES.get(tag, tag)

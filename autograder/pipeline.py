@@ -1,0 +1,124 @@
+"""Grade one submission: read it, run it in the sandbox, judge it, describe it.
+
+This is the single execution path: ``make grade`` calls it for every notebook of a
+class, and the Gradescope entry point calls it once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.assignments import Assignment
+from autograder.integrity import scan_source
+from autograder.judge import judge_question
+from autograder.notebook import MalformedNotebook, read_notebook
+from autograder.remote import StudentNotebook
+from autograder.results import QuestionResult, SubmissionResult
+from autograder.sandbox import Limits, Sandbox, SandboxBroken
+
+
+@dataclass
+class Submission:
+    """A notebook to grade, with who submitted it."""
+
+    key: str
+    path: Path | None
+    student: str = ""
+    email: str = ""
+    problem: str = ""  # set when the submission could not even be unpacked
+
+
+def zero_questions(assignment: Assignment) -> list[QuestionResult]:
+    """Every question with no points, for submissions that could not be graded."""
+    from autograder.results import CaseResult
+
+    return [
+        QuestionResult(test.name, [CaseResult(case.name, bool(case.hidden), float(case.points or 0), False)
+                                   for case in test.test_cases])
+        for test in assignment.tests
+    ]
+
+
+def grade_submission(
+    submission: Submission, assignment: Assignment, sandbox: Sandbox, limits: Limits
+) -> SubmissionResult:
+    """Grade one submission; never raises for anything the student did."""
+    started = time.monotonic()
+    result = SubmissionResult(
+        submission.key, assignment.name, "graded", student=submission.student, email=submission.email
+    )
+    result.questions = zero_questions(assignment)
+    if submission.problem or submission.path is None:
+        result.status, result.message = "malformed", submission.problem or "no notebook found"
+        return result
+    try:
+        notebook = read_notebook(submission.path)
+    except MalformedNotebook as error:
+        result.status, result.message = "malformed", f"Not a gradable notebook: {error}."
+        return result
+    if notebook.assignment is not None and notebook.assignment != assignment.name:
+        result.status = "wrong-assignment"
+        result.message = (
+            f"This notebook belongs to assignment '{notebook.assignment}', not '{assignment.name}'."
+        )
+        return result
+    result.flags = scan_source(notebook.cells)
+    for attempt in range(2):
+        try:
+            run_and_judge(notebook.cells, assignment, sandbox, limits, result)
+            break
+        except SandboxBroken as error:
+            sandbox.close()
+            result.status, result.message = "error", f"The grader's sandbox failed ({error})."
+            result.questions = zero_questions(assignment)
+            if attempt == 0:
+                result.flags.append("sandbox-restarted: the grader's worker stopped and was restarted")
+    result.seconds = round(time.monotonic() - started, 3)
+    return result
+
+
+def run_and_judge(
+    cells: list[str], assignment: Assignment, sandbox: Sandbox, limits: Limits, result: SubmissionResult
+) -> None:
+    """Execute the notebook in a fresh session and run every question's tests."""
+    session = sandbox.session(limits)
+    student = StudentNotebook(session, cells, limits)
+    student.ensure_running()
+    questions = [judge_question(test, student) for test in assignment.tests]
+    session.end()
+    result.questions = questions
+    describe(result, student, len(cells))
+
+
+def describe(result: SubmissionResult, student: StudentNotebook, cell_count: int) -> None:
+    """Set the status, the cell errors and the one-line message from what happened."""
+    first = student.first_execution
+    errors, timeouts = [], []
+    for index in range(cell_count):
+        cell = first.cells.get(index)
+        if cell is None:
+            continue
+        if cell.get("status") == "timeout":
+            timeouts.append(f"cell {index + 1} was stopped after the time limit")
+        elif cell.get("status") in ("error", "exit"):
+            errors.append(f"cell {index + 1}: {cell.get('error')}")
+    if first.death is not None:
+        where = f"in cell {first.died_in_cell + 1}" if first.died_in_cell is not None else ""
+        errors.append(f"the notebook's process ended {where}: {first.death}".replace("  ", " "))
+        if first.death == "timeout":
+            timeouts.append("the notebook did not finish within its time limit")
+    timeouts += [f"`{name}` did not finish within the time limit" for name in student.events.timeouts]
+    result.cell_errors = errors
+    parts = []
+    if timeouts:
+        result.status = "timeout"
+        parts += timeouts
+    elif student.events.deaths or first.death is not None:
+        result.status = "error"
+    parts += errors
+    mistakes = [f"{q.name}: {', '.join(q.mistakes)}" for q in result.questions if q.mistakes]
+    if mistakes:
+        parts.append("mistakes: " + "; ".join(mistakes))
+    result.message = " | ".join(parts)[:1000]

@@ -1,0 +1,266 @@
+"""Start the sandboxed worker and talk to it (the grader's side of ``worker.py``).
+
+The default backend is bubblewrap: a read-only view of only the system libraries
+and the Python environment, a private ``/tmp`` and scratch folder, no network, its
+own process and user namespaces, and no capabilities.  The project folder, the
+hidden tests and the other submissions are not mounted at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.wire import LineReader
+
+WORKER_FILES = ("worker.py", "wire.py")
+MARGIN_SECONDS = 15
+BACKENDS = ("bwrap", "none")
+
+
+class SandboxUnavailable(RuntimeError):
+    """The requested sandbox cannot run on this machine."""
+
+
+class SandboxBroken(RuntimeError):
+    """The worker stopped answering; the sandbox must be restarted."""
+
+
+@dataclass
+class Limits:
+    """Resource limits for one submission."""
+
+    notebook_seconds: float = 120.0
+    cell_seconds: float = 60.0
+    call_seconds: float = 30.0
+    memory_mb: int = 2048
+    file_mb: int = 64
+    seed: int = 42
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+INSTALL_HINT = (
+    "Student code runs inside a bubblewrap sandbox, which is not available here ({why}). "
+    "Install it (Debian/Ubuntu: `sudo apt-get install bubblewrap`; it needs unprivileged user "
+    "namespaces, so on a Mac use a Linux VM or container), or, only for submissions you trust, "
+    "opt out explicitly with `--sandbox none`."
+)
+
+
+def python_roots() -> list[str]:
+    """Folders the interpreter and its packages live in."""
+    roots = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}
+    return sorted(roots)
+
+
+def bwrap_command(worker_dir: Path) -> list[str]:
+    """The bubblewrap command line that starts the zygote."""
+    command = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000"]
+    command += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
+    command += ["--ro-bind", "/usr", "/usr"]
+    for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / link
+        if path.is_symlink():
+            command += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            command += ["--ro-bind", str(path), str(path)]
+    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf"):
+        command += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for root in python_roots():
+        command += ["--ro-bind", root, root]
+    for name in WORKER_FILES:
+        command += ["--ro-bind", str(worker_dir / name), f"/grader/{name}"]
+    command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/scratch"]
+    for key, value in sandbox_environment("/scratch").items():
+        command += ["--setenv", key, value]
+    command += ["--chdir", "/scratch", sys.executable, "-I", "/grader/worker.py", "/scratch", "--sweep"]
+    return command
+
+
+def sandbox_environment(home: str) -> dict[str, str]:
+    """The only environment variables student code sees."""
+    return {
+        "HOME": home,
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+    }
+
+
+def check_bwrap() -> None:
+    """Raise ``SandboxUnavailable`` with advice unless bubblewrap works here."""
+    if shutil.which("bwrap") is None:
+        raise SandboxUnavailable(INSTALL_HINT.format(why="`bwrap` is not installed"))
+    probe = ["bwrap", "--unshare-all", "--unshare-user", "--ro-bind", "/usr", "/usr"]
+    probe += ["--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib"]
+    probe += ["--symlink", "usr/lib64", "/lib64", "/usr/bin/true"]
+    result = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+    if result.returncode != 0:
+        why = result.stderr.strip() or f"exit code {result.returncode}"
+        raise SandboxUnavailable(INSTALL_HINT.format(why=f"bwrap failed: {why}"))
+
+
+class Sandbox:
+    """One sandboxed zygote; grades one submission at a time through sessions."""
+
+    def __init__(self, backend: str = "bwrap") -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown sandbox backend {backend!r}; choose from {BACKENDS}")
+        self.backend = backend
+        self.worker_dir = Path(__file__).resolve().parent
+        self.process: subprocess.Popen[bytes] | None = None
+        self.scratch: tempfile.TemporaryDirectory[str] | None = None
+        self.reader: LineReader | None = None
+
+    def start(self) -> None:
+        if self.backend == "bwrap":
+            check_bwrap()
+            command, env = bwrap_command(self.worker_dir), None
+        else:
+            self.scratch = tempfile.TemporaryDirectory(prefix="grade-scratch-")
+            command = [sys.executable, "-I", str(self.worker_dir / "worker.py"), self.scratch.name]
+            env = sandbox_environment(self.scratch.name)
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+        )
+        assert self.process.stdout is not None
+        self.reader = LineReader(self.process.stdout.fileno())
+        ready = self.receive(time.monotonic() + 120)
+        if ready.get("event") != "ready":
+            raise SandboxBroken(f"the sandbox did not start: {ready}")
+
+    def ensure_started(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            self.close()
+            self.start()
+
+    def send(self, message: dict[str, Any]) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        try:
+            self.process.stdin.write((json.dumps(message, allow_nan=False) + "\n").encode())
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError) as error:
+            raise SandboxBroken("the sandbox stopped") from error
+
+    def receive(self, deadline: float) -> dict[str, Any]:
+        assert self.reader is not None
+        try:
+            message = self.reader.read(deadline)
+        except TimeoutError as error:
+            raise SandboxBroken("the sandbox stopped answering") from error
+        except ValueError as error:
+            raise SandboxBroken(f"the sandbox sent bad data: {error}") from error
+        if message is None:
+            raise SandboxBroken("the sandbox exited")
+        if not isinstance(message, dict):
+            raise SandboxBroken("the sandbox sent bad data")
+        return message
+
+    def session(self, limits: Limits) -> Session:
+        """Start grading one submission."""
+        self.ensure_started()
+        self.send({"op": "session", "limits": limits.as_dict()})
+        self.expect("session", time.monotonic() + 60)
+        return Session(self, limits)
+
+    def expect(self, event: str, deadline: float) -> dict[str, Any]:
+        message = self.receive(deadline)
+        if message.get("event") != event:
+            raise SandboxBroken(f"expected {event!r} from the sandbox, got {message.get('event')!r}")
+        return message
+
+    def close(self) -> None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout):
+                if stream is not None:
+                    stream.close()
+        self.process = None
+        if self.scratch is not None:
+            self.scratch.cleanup()
+            self.scratch = None
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+
+@dataclass
+class Execution:
+    """What happened when the notebook's cells ran."""
+
+    cells: dict[int, dict[str, Any]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    died_in_cell: int | None = None
+    death: str | None = None
+    seconds: float = 0.0
+
+
+class Session:
+    """The grader's handle on one submission's student process."""
+
+    def __init__(self, sandbox: Sandbox, limits: Limits) -> None:
+        self.sandbox = sandbox
+        self.limits = limits
+        self.ended = False
+
+    def run(self, cells: list[str], skip: set[int]) -> Execution:
+        """Execute ``cells`` (except ``skip``) in a fresh student process."""
+        started = time.monotonic()
+        self.sandbox.send({"op": "run", "cells": cells, "skip": sorted(skip)})
+        deadline = started + self.limits.notebook_seconds + MARGIN_SECONDS
+        execution, current = Execution(), None
+        while True:
+            message = self.sandbox.receive(deadline)
+            event = message.get("event")
+            if event == "cell-start":
+                current = message.get("index")
+            elif event == "cell":
+                execution.cells[int(message.get("index", -1))] = message
+                current = None
+            elif event == "executed":
+                names = message.get("names")
+                execution.names = names if isinstance(names, dict) else {}
+                break
+            elif event == "died":
+                execution.died_in_cell = current if isinstance(current, int) else None
+                execution.death = str(message.get("reason"))[:300]
+                break
+        execution.seconds = time.monotonic() - started
+        return execution
+
+    def request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
+        """Send a ``call`` or ``get`` and return the student process's reply."""
+        self.sandbox.send({**message, "seconds": seconds})
+        return self.sandbox.receive(time.monotonic() + seconds + MARGIN_SECONDS)
+
+    def end(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        self.sandbox.send({"op": "end"})
+        self.sandbox.expect("ended", time.monotonic() + 30)
+        idle = self.sandbox.expect("idle", time.monotonic() + 30)
+        if not idle.get("clean", False):
+            self.sandbox.close()  # something survived the clean-up: start afresh next time
+
+

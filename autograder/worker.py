@@ -1,0 +1,446 @@
+"""The code that runs inside the sandbox, next to the student's notebook.
+
+Three kinds of process, all started from one interpreter that has imported torch
+once (that warm start is where the speed comes from):
+
+* the *zygote* reads one command, ``session``, and forks a supervisor for it.  It
+  never sees a submission's data, so nothing can leak from one student to the next
+  through memory inherited by ``fork``.  After each session it kills every process
+  left behind and wipes the scratch folders.
+* the *supervisor* owns one submission: it forks the student process, relays the
+  grader's requests to it and enforces wall-clock deadlines.
+* the *student process* executes the notebook's cells, then answers requests to
+  call its functions or read its variables, returning plain data (see ``wire``).
+
+Nothing here is trusted by the grader: the student process may rewrite any of
+this code at run time.  It can only answer with data, and the grader checks that
+data itself.  This file imports only the standard library, torch and ``wire``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import ctypes
+import io
+import os
+import random
+import resource
+import shutil
+import signal
+import sys
+import time
+import traceback
+import types
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import wire  # noqa: E402  (loaded from this folder inside the sandbox)
+from wire import LineReader, send  # noqa: E402
+
+PR_SET_DUMPABLE = 4
+
+
+class CellTimeout(BaseException):
+    """Raised in the student process when a cell or call runs out of time."""
+
+
+# ---------------------------------------------------------------------- zygote
+def zygote(scratch: str, sweep: bool) -> None:
+    """Import the heavy libraries once, then fork a supervisor per session."""
+    preload()
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    reader = LineReader(0, unbuffered=True)
+    send(1, {"event": "ready", "pid": os.getpid()})
+    while True:
+        message = reader.read()
+        if message is None:
+            return
+        if message.get("op") != "session":
+            continue
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                Supervisor(message, scratch).serve()
+            except BaseException:  # noqa: BLE001 - report and leave
+                traceback.print_exc()
+                code = 1
+            os._exit(code)
+        os.waitpid(pid, 0)
+        clean = clean_up(scratch, sweep)
+        send(1, {"event": "idle", "clean": clean})
+
+
+def preload() -> None:
+    """Import what notebooks use, so each submission starts warm."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import numpy  # noqa: F401
+    import torch
+
+    torch.set_num_threads(1)
+    try:
+        import matplotlib.pyplot  # noqa: F401
+    except ImportError:
+        pass
+
+
+def clean_up(scratch: str, sweep: bool) -> bool:
+    """Kill whatever a session left running and empty the scratch folders."""
+    if sweep:
+        try:
+            os.kill(-1, signal.SIGKILL)  # every process this user may signal, but us
+        except ProcessLookupError:
+            pass
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
+    clean = True
+    for folder in (scratch, "/tmp", "/dev/shm") if sweep else (scratch,):
+        clean &= empty_folder(folder)
+    return clean
+
+
+def empty_folder(folder: str) -> bool:
+    """Remove everything inside ``folder``; False if something stayed."""
+    if not os.path.isdir(folder):
+        return True
+    for root, dirs, _ in os.walk(folder):
+        for name in dirs:
+            try:
+                os.chmod(os.path.join(root, name), 0o700)
+            except OSError:
+                pass
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+    return not os.listdir(folder)
+
+
+# ------------------------------------------------------------------ supervisor
+class Supervisor:
+    """Runs one submission: starts the student process and relays requests to it."""
+
+    def __init__(self, session: dict[str, Any], scratch: str) -> None:
+        self.limits = session.get("limits", {})
+        self.scratch = scratch
+        self.reader = LineReader(0)
+        self.child: int | None = None
+        self.to_child = -1
+        self.from_child: LineReader | None = None
+
+    def serve(self) -> None:
+        send(1, {"event": "session"})
+        while True:
+            message = self.reader.read()
+            if message is None or message.get("op") == "end":
+                self.stop_child()
+                send(1, {"event": "ended"})
+                return
+            if message.get("op") == "run":
+                self.start_child(message)
+                deadline = time.monotonic() + float(self.limits.get("notebook_seconds", 120)) + 2
+                self.relay(until="executed", deadline=deadline)
+            elif self.child is None:
+                send(1, {"event": "died", "reason": "the notebook's process is not running"})
+            else:
+                send(self.to_child, message)
+                deadline = time.monotonic() + float(message.get("seconds", 30)) + 2
+                self.relay(until="result", deadline=deadline)
+
+    def start_child(self, message: dict[str, Any]) -> None:
+        self.stop_child()
+        request_r, request_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(request_w)
+                os.close(reply_r)
+                StudentProcess(request_r, reply_w, self.limits, self.scratch).run(message)
+            finally:
+                os._exit(0)
+        os.close(request_r)
+        os.close(reply_w)
+        self.child, self.to_child, self.from_child = pid, request_w, LineReader(reply_r)
+
+    def relay(self, until: str, deadline: float) -> None:
+        """Forward the student process's messages until ``until`` arrives."""
+        assert self.from_child is not None
+        while True:
+            try:
+                message = self.from_child.read(deadline)
+            except TimeoutError:
+                self.stop_child()
+                send(1, {"event": "died", "reason": "timeout"})
+                return
+            except ValueError:
+                self.stop_child()
+                send(1, {"event": "died", "reason": "it sent a malformed or oversized message"})
+                return
+            if message is None:
+                send(1, {"event": "died", "reason": self.stop_child()})
+                return
+            send(1, message)
+            if message.get("event") == until:
+                return
+
+    def stop_child(self) -> str:
+        """Kill the student process (and its group); describe how it ended."""
+        if self.child is None:
+            return "the notebook's process is not running"
+        for target in (-self.child, self.child):
+            try:
+                os.kill(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        _, status = os.waitpid(self.child, 0)
+        os.close(self.to_child)
+        self.child = None
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:
+            return f"the notebook's process was killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
+        if os.WIFEXITED(status):
+            return f"the notebook's process exited with code {os.WEXITSTATUS(status)}"
+        return "the notebook's process ended"
+
+
+# ------------------------------------------------------------- student process
+class CappedText(io.TextIOBase):
+    """A stdout replacement that keeps only the first few kilobytes."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.limit = limit
+
+    def write(self, text: str) -> int:
+        if self.size < self.limit:
+            self.parts.append(str(text)[: self.limit - self.size])
+        self.size += len(text)
+        return len(text)
+
+    def writable(self) -> bool:
+        return True
+
+
+class StudentProcess:
+    """Executes a notebook's cells, then serves calls to what they defined."""
+
+    def __init__(self, requests: int, replies: int, limits: dict[str, Any], scratch: str) -> None:
+        self.requests = LineReader(requests)
+        self.replies = replies
+        self.limits = limits
+        self.scratch = scratch
+        self.namespace: dict[str, Any] = {}
+
+    # -- set-up
+    def confine(self) -> None:
+        os.setsid()
+        keep = {self.requests.fd, self.replies}
+        for fd in range(3, 256):
+            if fd not in keep:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+        work = os.path.join(self.scratch, "work")
+        os.makedirs(work, exist_ok=True)
+        os.chdir(work)
+        os.environ["HOME"] = self.scratch
+        memory = int(self.limits.get("memory_mb", 2048)) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (address_space() + memory,) * 2)
+        seconds = int(self.limits.get("notebook_seconds", 120)) + 30
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+        files = int(self.limits.get("file_mb", 64)) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        sys.stdout = sys.stderr = CappedText()
+        install_fake_otter()
+        seed_everything(int(self.limits.get("seed", 42)))
+
+    def run(self, message: dict[str, Any]) -> None:
+        self.confine()
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins, "display": display}
+        skip = set(message.get("skip", []))
+        seconds = float(self.limits.get("cell_seconds", 60))
+        for index, source in enumerate(message.get("cells", [])):
+            if index in skip:
+                self.reply({"event": "cell", "index": index, "status": "skipped"})
+                continue
+            self.reply({"event": "cell-start", "index": index})
+            status, error = self.execute(str(source), f"<cell {index + 1}>", seconds)
+            self.reply({"event": "cell", "index": index, "status": status, "error": error})
+        self.reply({"event": "executed", "names": self.names()})
+        while True:
+            request = self.requests.read()
+            if request is None:
+                return
+            self.reply(self.answer(request))
+
+    def execute(self, source: str, filename: str, seconds: float) -> tuple[str, str | None]:
+        try:
+            code = compile(strip_magics(source), filename, "exec")
+        except SyntaxError as error:
+            return "error", f"SyntaxError: {error.msg} (line {error.lineno})"
+        try:
+            with time_limit(seconds):
+                exec(code, self.namespace)
+        except CellTimeout:
+            return "timeout", f"stopped after {seconds:g} s"
+        except SystemExit as error:
+            return "exit", f"SystemExit({error.code!r})"
+        except BaseException as error:  # noqa: BLE001 - the student's exception
+            return "error", describe(error)
+        return "ok", None
+
+    def names(self) -> dict[str, str]:
+        kinds = {}
+        for name, value in list(self.namespace.items()):
+            if name.startswith("__") or isinstance(value, types.ModuleType):
+                continue
+            kinds[name] = "callable" if callable(value) else "value"
+        return kinds
+
+    # -- requests
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        name = str(request.get("name"))
+        if name not in self.namespace:
+            return {"event": "result", "ok": False, "missing": True}
+        try:
+            if request.get("op") == "get":
+                return {"event": "result", "ok": True, "value": wire.encode(self.namespace[name])}
+            return self.call(self.namespace[name], request)
+        except CellTimeout:
+            return {"event": "result", "ok": False, "timeout": True}
+        except BaseException as error:  # noqa: BLE001 - the student's exception
+            return {"event": "result", "ok": False, "error": describe(error)}
+
+    def call(self, function: Any, request: dict[str, Any]) -> dict[str, Any]:
+        args = wire.decode(request.get("args", []))
+        kwargs = wire.decode(request.get("kwargs", {"__dict__": []}))
+        replaced = wire.decode(request.get("globals", {"__dict__": []}))
+        saved = {name: self.namespace.get(name, _ABSENT) for name in replaced}
+        self.namespace.update(replaced)
+        try:
+            with time_limit(float(request.get("seconds", 30))):
+                value = function(*args, **kwargs)
+        finally:
+            for name, old in saved.items():
+                if old is _ABSENT:
+                    self.namespace.pop(name, None)
+                else:
+                    self.namespace[name] = old
+        return {
+            "event": "result",
+            "ok": True,
+            "value": wire.encode(value),
+            "args_after": [wire.encode(arg) for arg in args],
+        }
+
+    def reply(self, message: dict[str, Any]) -> None:
+        try:
+            send(self.replies, message)
+        except (TypeError, ValueError) as error:
+            send(self.replies, {"event": message.get("event"), "ok": False, "error": describe(error)})
+
+
+_ABSENT = object()
+
+
+def describe(error: BaseException) -> str:
+    """A one-line description of an exception raised by student code."""
+    try:
+        text = f"{type(error).__name__}: {error}"
+    except BaseException:  # noqa: BLE001 - a hostile __str__
+        text = "an exception that could not be printed"
+    return text[:500]
+
+
+def display(*objects: Any, **_: Any) -> None:
+    """Stand-in for IPython's ``display``."""
+    print(*objects)
+
+
+def strip_magics(source: str) -> str:
+    """Turn IPython magics and shell escapes into ``pass`` so the cell compiles."""
+    lines = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")):
+            lines.append(line[: len(line) - len(stripped)] + "pass")
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def address_space() -> int:
+    """Bytes of address space this process uses now."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class time_limit:
+    """Raise ``CellTimeout`` in this process after ``seconds`` of wall-clock time."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> None:
+        signal.signal(signal.SIGALRM, self._expire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *_: Any) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+    @staticmethod
+    def _expire(*_: Any) -> None:
+        raise CellTimeout
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch the same way for every submission."""
+    import numpy
+    import torch
+
+    random.seed(seed)
+    numpy.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def install_fake_otter() -> None:
+    """Replace otter with a stub: the notebook's own ``grader`` calls do nothing here."""
+
+    class Notebook:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+        def __getattr__(self, name: str) -> Any:
+            return lambda *args, **kwargs: None
+
+    otter = types.ModuleType("otter")
+    otter.Notebook = Notebook  # type: ignore[attr-defined]
+    sys.modules["otter"] = otter
+
+
+def main() -> None:
+    """``worker.py SCRATCH [--sweep]``: run the zygote."""
+    zygote(sys.argv[1], "--sweep" in sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()
