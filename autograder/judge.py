@@ -21,6 +21,7 @@ import numpy
 import torch
 
 from autograder.checks import Mistake
+from autograder.mistakes import explain, mistake_for_exception
 from autograder.remote import StudentError, StudentNotebook
 from autograder.results import CaseResult, QuestionResult
 from autograder.sandbox import SandboxBroken
@@ -72,7 +73,10 @@ def judge_case(case: Any, namespace: dict[str, Any], notebook: StudentNotebook) 
         result.mistakes = [error.tag] if error.tag else []
     except StudentError as error:
         result.message = error.sentence()
-        result.mistakes = [f"student-{error.kind}"] if error.kind in ("timeout", "died") else []
+        tag = mistake_for_exception(error.detail) if error.kind == "error" else None
+        if tag is not None:
+            result.message += " " + explain(tag)
+        result.mistakes = [tag] if tag else []
     except AssertionError as error:
         result.message = str(error) or "A check of this question failed."
     except NameError as error:

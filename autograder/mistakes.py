@@ -24,6 +24,7 @@ MISTAKES: dict[str, str] = {
     "no-divergence-check": "Divergence was not reported: a loss that grows or becomes inf/nan must be detected.",
     "coefficients-swapped": "The coefficients are in the wrong order: params holds [a, b, c] for a*t**2 + b*t + c.",
     "seed-gradient": "This is the value printed in the course notes, which is wrong: d/dw2 of 2*w1*w2 + w2*cos(w1) is 2*w1 + cos(w1), so at [pi, 1] the gradient is [2, 2*pi - 1].",
+    "optimizer-needs-iterable": "torch.optim.SGD needs an iterable of tensors (e.g. [a]), not a single tensor: that raises a TypeError.",
     "wrong-type": "The value has the wrong type.",
     "wrong-shape": "The value has the wrong shape.",
     "no-autograd": "The result is cut off from autograd (it does not require grad): build it from the input tensors with torch operations, without .item(), .tolist(), .detach() or torch.tensor(...).",
@@ -36,3 +37,19 @@ MISTAKES: dict[str, str] = {
 def explain(tag: str) -> str:
     """The student-facing sentence for a mistake tag."""
     return MISTAKES.get(tag, tag)
+
+
+# Exceptions a student function raises that tell which mistake it made.
+EXCEPTION_PATTERNS: dict[str, str] = {
+    "leaf Variable that requires grad is being used in an in-place operation": "update-tracked-by-autograd",
+    "does not require grad and does not have a grad_fn": "no-autograd",
+    "params argument given to the optimizer should be an iterable": "optimizer-needs-iterable",
+}
+
+
+def mistake_for_exception(text: str) -> str | None:
+    """The mistake tag an exception message reveals, if any."""
+    for pattern, tag in EXCEPTION_PATTERNS.items():
+        if pattern in text:
+            return tag
+    return None

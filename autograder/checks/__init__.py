@@ -5,6 +5,6 @@ wrong; the message names the mistake that matches what the code did, and the
 ``tag`` lets the class report count how many students made it.
 """
 
-from autograder.checks.core import Mistake, isolated, source_of
+from autograder.checks.core import Mistake, isolated, mistake, source_of
 
-__all__ = ["Mistake", "isolated", "source_of"]
+__all__ = ["Mistake", "isolated", "mistake", "source_of"]

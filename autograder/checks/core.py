@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import inspect
 import textwrap
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from autograder.wire import SourceCode
 
@@ -15,6 +16,13 @@ class Mistake(AssertionError):
     def __init__(self, message: str, tag: str | None = None) -> None:
         super().__init__(message)
         self.tag = tag
+
+
+def mistake(tag: str, what: str = "") -> Mistake:
+    """A ``Mistake`` for ``tag`` whose message is ``what`` followed by the catalogue's sentence."""
+    from autograder.mistakes import explain
+
+    return Mistake(f"{what} {explain(tag)}".strip(), tag)
 
 
 def source_of(*functions: Callable[..., Any]) -> dict[str, SourceCode]:

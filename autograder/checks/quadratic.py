@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 
-from autograder.checks.core import Mistake, as_tensor, expect_close, isolated
+from autograder.checks.core import Mistake, as_tensor, expect_close, isolated, mistake
 
 
 # Reference implementations.  Their source travels to the sandbox when a student
@@ -47,7 +48,7 @@ def check_func(student_func: Callable[..., Any], t: torch.Tensor, params: torch.
     swapped = func(t.double(), params.detach().double().flip(0))
     expect_close(result, expected, "func(t, params)", {"coefficients-swapped": swapped})
     if not getattr(result, "requires_grad", False):
-        raise Mistake("func(t, params) is right but cut off from autograd.", "no-autograd")
+        raise mistake("no-autograd", "func(t, params) has the right values but")
 
 
 def check_mse(student_mse: Callable[..., Any], preds: torch.Tensor, targets: torch.Tensor) -> None:
@@ -55,7 +56,7 @@ def check_mse(student_mse: Callable[..., Any], preds: torch.Tensor, targets: tor
     result = student_mse(preds.clone().requires_grad_(True), targets)
     expect_close(result, mse(preds.double(), targets.double()), "mse(preds, targets)", loss_variants(preds, targets))
     if not getattr(result, "requires_grad", False):
-        raise Mistake("mse(preds, targets) is right but cut off from autograd.", "no-autograd")
+        raise mistake("no-autograd", "mse(preds, targets) has the right value but")
 
 
 def expected_step(params: torch.Tensor, t: torch.Tensor, targets: torch.Tensor, lr: float) -> tuple[float, torch.Tensor, torch.Tensor]:
@@ -77,10 +78,10 @@ def check_apply_step(
     moved = params.detach().double()
     start64 = start.double()
     if torch.allclose(moved, start64):
-        raise Mistake("apply_step did not change params. " + _explain("params-rebound"), "params-rebound")
+        raise mistake("params-rebound", "apply_step did not change params.")
     expect_close(moved, after, "params after one step", {"sign-flipped": start64 + lr * grad})
     if params.grad is not None and params.grad.abs().sum() > 0:
-        raise Mistake("params.grad still holds the gradient after the step. " + _explain("grad-not-reset"), "grad-not-reset")
+        raise mistake("grad-not-reset", "params.grad still holds the gradient after the step.")
     loss_after = expected_step(moved, t, targets, lr)[0]
     expect_close(as_tensor(returned, "The returned loss"), loss_before, "The returned loss", {"loss-after-step": loss_after})
 
@@ -103,11 +104,5 @@ def check_train_manual(
     actual = torch.stack([as_tensor(value, "each loss").reshape(()) for value in losses])
     expect_close(actual, torch.tensor(expected, dtype=torch.float64), "The list of losses", rtol=1e-3)
     if not actual[-1] < actual[0]:
-        raise Mistake("The loss did not decrease over training.", "diverging-lr")
+        raise mistake("diverging-lr", "The loss did not decrease over training.")
     expect_close(params.detach(), reference, "params after training", rtol=1e-3)
-
-
-def _explain(tag: str) -> str:
-    from autograder.mistakes import explain
-
-    return explain(tag)

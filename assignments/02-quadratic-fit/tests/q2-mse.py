@@ -2,7 +2,10 @@ OK_FORMAT = True
 
 test = {   'name': 'q2-mse',
     'points': 2,
-    'suites': [   {   'cases': [{'code': '>>> assert torch.isclose(mse(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 2.0, 5.0])), torch.tensor(4.0 / 3))\n', 'hidden': False, 'locked': False}],
+    'suites': [   {   'cases': [   {   'code': '>>> assert torch.isclose(mse(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 2.0, 5.0])), torch.tensor(4.0 / 3))\n',
+                                       'hidden': False,
+                                       'locked': False,
+                                       'points': 0}],
                       'scored': True,
                       'setup': '',
                       'teardown': '',
