@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh ``otter assign`` of every master notebook: dist/ and assignments/ in a temp folder."""
+    """A fresh ``otter assign`` of every master notebook: dist/ and assignments/ in a temp folder.
+
+    ``AUTOGRADER_BUILT=<folder>`` reuses a folder built earlier by the same code (to save time
+    while developing); CI never sets it.
+    """
+    reuse = os.environ.get("AUTOGRADER_BUILT")
+    if reuse:
+        return Path(reuse)
     base = tmp_path_factory.mktemp("built")
     for master in master_notebooks():
         assign_one(master, base / "dist", base / "assignments")
