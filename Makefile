@@ -49,11 +49,11 @@ grade: autograder sandbox
 	$(PY) -m autograder grade $(SUBMISSIONS) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) --out $(OUT) $(GRADE_FLAGS)
 
 test: env sandbox
-	$(PY) -m ruff check autograder tests bench
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 lint: env
-	$(PY) -m ruff check autograder tests bench
+	$(PY) -m ruff check .
 
 bench: autograder sandbox
 	$(PY) bench/grade_throughput.py
