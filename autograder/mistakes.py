@@ -31,6 +31,24 @@ MISTAKES: dict[str, str] = {
     "hard-coded": "The answer matches the public example but not other inputs: compute it from the arguments instead of hard-coding it.",
     "student-timeout": "Your code did not finish within the time limit.",
     "student-died": "The process running your notebook ended unexpectedly.",
+    # 04-linear-regression
+    "bias-column": "X needs a bias column of ones (its second column), so the model can learn an intercept.",
+    "feature-range": "The feature (first column of X) must be uniform in [-1.15, 1.15]: use X[:, 0].uniform_(-1.15, 1.15, generator=g).",
+    "noise-not-scaled": "The noise is not divided by 3: y = X @ actual + torch.randn(n, generator=g) / 3.",
+    "noise-variance-as-std": "The noise is divided by 9: its VARIANCE should be 1/9, so divide the standard normal noise by 3.",
+    "seed-ignored": "The data must come from a torch.Generator seeded with `seed`: the same seed gives the same data, another seed other data.",
+    "split-swapped": "Train and test are swapped: the FIRST int(n * train_fraction) rows are the training set.",
+    "split-order": "The parts are in the wrong order: return (X_train, X_test, y_train, y_test).",
+    "wrong-split": "The split is wrong: the first int(n * train_fraction) rows train, all the other rows test, with no row lost or repeated.",
+    "not-a-parameter": "fit_sgd should train and return an nn.Parameter (w = nn.Parameter(torch.zeros(2))), not a plain tensor.",
+    "no-convergence-stop": "There is no convergence stop: fit_sgd must stop as soon as the loss changes by at most tol between two iterations.",
+    "normal-equation-no-inverse": "The inverse is missing: the normal equation is (X^T X)^-1 X^T y, with torch.linalg.inv(X.T @ X).",
+    "normal-equation-transpose": "A transpose is missing: the shapes do not fit. The normal equation is (X^T X)^-1 X^T y, i.e. torch.linalg.inv(X.T @ X) @ X.T @ y.",
+    "inverse-of-x": "X is not square, so it has no inverse: invert X^T X (a 2 x 2 matrix) instead, as in (X^T X)^-1 X^T y.",
+    "lr-too-small": "The learning rate is too small: gradient descent has not converged within the allowed iterations.",
+    "lr-does-not-diverge": "This learning rate does not make gradient descent diverge: try a larger one (the loss must grow).",
+    "start-not-copied": "The caller's `start` tensor was changed: the optimizer updated it in place. Train a copy: a = start.detach().clone().requires_grad_(True).",
+    "history-aliased": "Every entry of the history equals the last one: the list holds the SAME tensor several times, and the optimizer kept changing it. Append a copy: a.detach().clone().",
 }
 
 

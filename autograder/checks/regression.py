@@ -1,0 +1,329 @@
+"""Checks for 04-linear-regression: data, split, SGD fit, normal equation, test MSE, learning rates.
+
+Data follow the course notes (seed 003): ``X`` has one feature uniform in
+[-1.15, 1.15] and a bias column of ones, ``y = X @ actual + noise / 3`` with
+standard normal noise, so the best possible mean squared error is 1/9.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from autograder.checks.core import Mistake, as_tensor, close, expect_close, isolated, mistake, short
+
+LOW, HIGH = -1.15, 1.15
+NOISE_STD = 1 / 3
+NOISE_VARIANCE = 1 / 9
+OLS_TOLERANCE = 0.02
+MSE_TOLERANCE = 0.015
+LR_ITERATIONS = 1000
+
+
+# Reference implementations.  Their source travels to the sandbox when a student
+# function is graded on its own (see ``isolated``), so they use only torch.
+def make_data(n, actual, seed):
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.ones(n, 2)
+    X[:, 0].uniform_(-1.15, 1.15, generator=generator)
+    y = X @ actual + torch.randn(n, generator=generator) / 3
+    return X, y
+
+
+def split(X, y, train_fraction):
+    size = int(len(X) * train_fraction)
+    return X[:size], X[size:], y[:size], y[size:]
+
+
+def fit_sgd(X, y, lr, iterations, tol=0.0):
+    w = nn.Parameter(torch.zeros(X.shape[1]))
+    last_loss = None
+    for _ in range(iterations):
+        loss = ((X @ w - y) ** 2).mean()
+        if last_loss is not None and abs(last_loss - loss.item()) <= tol:
+            break
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+        w.grad.zero_()
+        last_loss = loss.item()
+    return w
+
+
+def normal_equation(X, y):
+    return torch.linalg.inv(X.T @ X) @ X.T @ y
+
+
+def test_mse(X_test, y_test, w):
+    return ((X_test @ w - y_test) ** 2).mean()
+
+
+test_mse.__test__ = False  # not a pytest test, despite its name
+REFERENCES = (make_data, split, fit_sgd, normal_equation, test_mse)
+
+
+def others(name: str) -> tuple[Callable[..., Any], ...]:
+    """The reference functions a student's ``name`` is graded with, so it is graded on its own."""
+    return tuple(reference for reference in REFERENCES if reference.__name__ != name)
+
+
+def hidden_data(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(X, y, actual)`` drawn in the grader with a seeded generator: inputs students never see."""
+    generator = torch.Generator().manual_seed(seed)
+    actual = torch.empty(2).uniform_(-14, 14, generator=generator)
+    X, y = make_data(n, actual, seed + 1)
+    return X, y, actual
+
+
+def least_squares(X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The ordinary least squares weights, by ``torch.linalg.lstsq`` in float64."""
+    return torch.linalg.lstsq(X.double(), y.double().unsqueeze(1)).solution.squeeze(1)
+
+
+def mean_squared(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> float:
+    """The mean squared error of ``w`` on ``(X, y)``, in float64 (inf when it overflows)."""
+    value = ((X.double() @ w.double() - y.double()) ** 2).mean().item()
+    return value if math.isfinite(value) else math.inf
+
+
+# ------------------------------------------------------------------ make_data
+def check_make_data(student_make_data: Callable[..., Any], n: int, actual: torch.Tensor, seed: int) -> None:
+    """``make_data`` draws the data the notes describe, reproducibly from ``seed``."""
+    make = isolated(student_make_data, *others("make_data"))
+    X, y = unpack(make(n, actual.clone(), seed), 2, "make_data(n, actual, seed)")
+    X, y = as_tensor(X, "X"), as_tensor(y, "y")
+    if tuple(X.shape) != (n, 2) or tuple(y.shape) != (n,):
+        raise Mistake(f"make_data({n}, ...) should return X of shape ({n}, 2) and y of shape ({n},), "
+                      f"got {tuple(X.shape)} and {tuple(y.shape)}.", "wrong-shape")
+    if not torch.all(X[:, 1] == 1):
+        raise mistake("bias-column", "The second column of X is not all ones.")
+    feature = X[:, 0]
+    if feature.min() < LOW - 1e-6 or feature.max() > HIGH + 1e-6 or feature.min() > -1.0 or feature.max() < 1.0:
+        raise Mistake(f"The first column of X should be uniform in [{LOW}, {HIGH}]: it spans "
+                      f"[{feature.min().item():.3f}, {feature.max().item():.3f}].", "feature-range")
+    check_noise(y - X @ actual.double())
+    X2, y2 = unpack(make(n, actual.clone(), seed), 2, "make_data(n, actual, seed)")
+    X3, _ = unpack(make(n, actual.clone(), seed + 1), 2, "make_data(n, actual, seed)")
+    if not (close(X2, X, 0, 0) and close(y2, y, 0, 0)) or close(X3, X, 0, 0):
+        raise mistake("seed-ignored", "make_data is not reproducible from its seed.")
+
+
+def check_noise(noise: torch.Tensor) -> None:
+    """The noise is standard normal divided by 3: mean about 0, standard deviation about 1/3."""
+    std = noise.std().item()
+    if abs(noise.mean().item()) > 0.05 or abs(std - NOISE_STD) > 0.03:
+        for tag, target in (("noise-not-scaled", 1.0), ("noise-variance-as-std", NOISE_VARIANCE)):
+            if abs(std - target) < 0.1 * target:
+                raise mistake(tag, f"The noise y - X @ actual has standard deviation {std:.3f}, not 1/3.")
+        raise Mistake(f"The noise y - X @ actual should have mean 0 and standard deviation 1/3: "
+                      f"got mean {noise.mean().item():.3f} and standard deviation {std:.3f}.")
+
+
+def unpack(value: Any, count: int, what: str) -> tuple[Any, ...]:
+    """``value`` as a tuple of ``count`` items, or a ``Mistake`` saying what it should be."""
+    if not isinstance(value, (tuple, list)) or len(value) != count:
+        raise Mistake(f"{what} should return a tuple of {count} tensors, not {short(value)}.", "wrong-type")
+    return tuple(value)
+
+
+# ---------------------------------------------------------------------- split
+def check_split(student_split: Callable[..., Any], X: torch.Tensor, y: torch.Tensor, fraction: float) -> None:
+    """The first ``int(n * fraction)`` rows train, the rest test, in the order (X_train, X_test, y_train, y_test)."""
+    result = unpack(isolated(student_split, *others("split"))(X, y, fraction), 4,
+                    "split(X, y, train_fraction)")
+    expected = split(X, y, fraction)
+    size = len(expected[0])
+    variants = {
+        "split-swapped": (X[len(X) - size:], X[:len(X) - size], y[len(X) - size:], y[:len(X) - size]),
+        "split-order": (expected[0], expected[2], expected[1], expected[3]),
+    }
+    if all(same(part, want) for part, want in zip(result, expected)):
+        return
+    for tag, parts in variants.items():
+        if all(same(part, want) for part, want in zip(result, parts)):
+            raise mistake(tag, "split(X, y, train_fraction) is not right.")
+    shapes = [tuple(as_tensor(part, "each part").shape) for part in result]
+    raise mistake("wrong-split", f"split(X, y, {fraction}) returned parts of shapes {shapes}, "
+                                 f"expected {[tuple(part.shape) for part in expected]}.")
+
+
+def same(actual: Any, expected: torch.Tensor) -> bool:
+    """Exactly the same values and shape."""
+    try:
+        return close(actual, expected, 0, 0) and tuple(as_tensor(actual, "value").shape) == tuple(expected.shape)
+    except Mistake:
+        return False
+
+
+# -------------------------------------------------------------------- fit_sgd
+@dataclass(frozen=True)
+class Run:
+    """How a (possibly mistaken) gradient-descent loop behaves."""
+
+    sign: float = 1.0
+    reset: bool = True
+    loss: str = "mse"
+    stop: bool = True
+
+
+MISTAKEN_RUNS = {
+    "sign-flipped": Run(sign=-1.0),
+    "grad-not-reset": Run(reset=False),
+    "sum-not-mean": Run(loss="sum"),
+    "rmse-not-mse": Run(loss="rmse"),
+}
+
+
+def trajectory(X: torch.Tensor, y: torch.Tensor, lr: float, iterations: int, tol: float, run: Run | None = None
+               ) -> tuple[list[torch.Tensor], int]:
+    """The weights after each update (starting from zeros) and how many updates ran before the stop."""
+    run = run or Run()
+    w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
+    path, last_loss = [w.detach().clone()], None
+    for _ in range(iterations):
+        errors = (X @ w - y) ** 2
+        loss = {"mse": errors.mean, "sum": errors.sum, "rmse": lambda e=errors: e.mean().sqrt()}[run.loss]()
+        if run.stop and last_loss is not None and abs(last_loss - loss.item()) <= tol:
+            break
+        loss.backward()
+        with torch.no_grad():
+            w -= run.sign * lr * w.grad
+        if run.reset:
+            w.grad = None
+        last_loss = loss.item()
+        path.append(w.detach().clone())
+    return path, len(path) - 1
+
+
+def check_fit_sgd_steps(student_fit: Callable[..., Any], X: torch.Tensor, y: torch.Tensor, lr: float,
+                        iterations: int) -> None:
+    """The first few updates are exactly gradient descent on the MSE from zeros, and ``w`` is an nn.Parameter."""
+    result = isolated(student_fit, *others("fit_sgd"))(X, y, lr, iterations)
+    expected = trajectory(X, y, lr, iterations, 0.0)[0][-1]
+    variants = {tag: trajectory(X, y, lr, iterations, 0.0, run)[0][-1] for tag, run in MISTAKEN_RUNS.items()}
+    expect_close(result, expected, f"w after fit_sgd(X, y, lr={lr}, iterations={iterations})", variants,
+                 rtol=1e-3, atol=1e-4)
+    if getattr(result, "wire_type", type(result).__name__) != "Parameter":
+        raise mistake("not-a-parameter", "fit_sgd returned the right numbers but")
+
+
+def check_fit_sgd_agrees(student_fit: Callable[..., Any], X: torch.Tensor, y: torch.Tensor, lr: float,
+                         iterations: int) -> None:
+    """``fit_sgd`` lands within ``OLS_TOLERANCE`` of the normal-equation (least-squares) answer."""
+    result = as_tensor(isolated(student_fit, *others("fit_sgd"))(X, y, lr, iterations), "fit_sgd's answer")
+    best = least_squares(X, y)
+    if result.shape == best.shape and torch.all((result - best).abs() <= OLS_TOLERANCE):
+        return
+    what = (f"fit_sgd(X, y, lr={lr}, iterations={iterations}) should land within {OLS_TOLERANCE} of the "
+            f"normal-equation answer {short(best)}: got {short(result)}.")
+    variants = {tag: trajectory(X, y, lr, iterations, 0.0, run)[0][-1] for tag, run in MISTAKEN_RUNS.items()}
+    for tag, value in variants.items():
+        if close(result, value, 1e-3, 1e-4):
+            raise mistake(tag, what)
+    if result.shape == best.shape and mean_squared(X, y, result) > mean_squared(X, y, torch.zeros(2)):
+        raise Mistake(what + " The loss grew instead of shrinking: the updates diverge.")
+    raise Mistake(what)
+
+
+def check_fit_sgd_stops(student_fit: Callable[..., Any], X: torch.Tensor, y: torch.Tensor, lr: float,
+                        iterations: int, tol: float) -> None:
+    """``fit_sgd(..., tol=tol)`` stops once the loss changes by at most ``tol`` (one update either way is fine)."""
+    result = isolated(student_fit, *others("fit_sgd"))(X, y, lr, iterations, tol=tol)
+    path, stopped = trajectory(X, y, lr, iterations, tol)
+    if stopped >= iterations:
+        raise ValueError("the hidden test must use a tol at which the reference stops early")
+    if any(close(result, path[k], 1e-3, 1e-5) for k in range(stopped - 1, min(stopped + 2, len(path)))):
+        return
+    what = (f"fit_sgd(X, y, lr={lr}, iterations={iterations}, tol={tol}) should stop after {stopped} updates, "
+            f"when the loss changed by at most tol, and return {short(path[stopped])}: got {short(result)}.")
+    full = trajectory(X, y, lr, iterations, tol, Run(stop=False))[0][-1]
+    if close(result, full, 1e-3, 1e-5):
+        raise mistake("no-convergence-stop", what)
+    raise Mistake(what)
+
+
+# ------------------------------------------------------------ normal equation
+SHAPE_ERRORS = {
+    "square matri": "inverse-of-x",
+    "shapes cannot be multiplied": "normal-equation-transpose",
+    "size mismatch": "normal-equation-transpose",
+}
+
+
+def check_normal_equation(student_normal: Callable[..., Any], X: torch.Tensor, y: torch.Tensor,
+                          public_answer: torch.Tensor | None = None) -> None:
+    """``normal_equation`` returns the least-squares weights ``(X^T X)^-1 X^T y`` (as ``torch.linalg.lstsq``)."""
+    try:
+        result = isolated(student_normal, *others("normal_equation"))(X, y)
+    except Exception as error:  # the student's function raised: a telltale shape error names the mistake
+        text = str(getattr(error, "detail", error))
+        for pattern, tag in SHAPE_ERRORS.items():
+            if pattern in text:
+                raise mistake(tag, f"normal_equation raised {text[:200]}") from error
+        raise
+    X64, y64 = X.double(), y.double()
+    variants = {
+        "normal-equation-no-inverse": X64.T @ X64 @ X64.T @ y64,
+    }
+    if public_answer is not None:
+        variants["hard-coded"] = public_answer
+    expect_close(result, least_squares(X, y), "normal_equation(X, y)", variants, rtol=1e-3, atol=1e-4)
+
+
+# ------------------------------------------------------------------ test MSE
+def check_test_mse(student_mse: Callable[..., Any], X_test: torch.Tensor, y_test: torch.Tensor,
+                   w: torch.Tensor) -> None:
+    """``test_mse`` is the mean of squared errors on the test set (not RMSE, a sum or a mean absolute error)."""
+    result = isolated(student_mse, *others("test_mse"))(X_test, y_test, w)
+    errors = (X_test.double() @ w.double() - y_test.double())
+    variants = {
+        "rmse-not-mse": (errors**2).mean().sqrt(),
+        "sum-not-mean": (errors**2).sum(),
+        "mae-not-mse": errors.abs().mean(),
+        "not-squared": errors.mean(),
+    }
+    expect_close(result, (errors**2).mean(), "test_mse(X_test, y_test, w)", variants, rtol=1e-4, atol=1e-6)
+
+
+def check_noise_floor(student_mse: Callable[..., Any], n: int, seed: int) -> None:
+    """On fresh data fit by least squares, the student's test MSE is the noise variance 1/9 (within ``MSE_TOLERANCE``)."""
+    X, y, _ = hidden_data(n, seed)
+    X_train, X_test, y_train, y_test = split(X, y, 0.75)
+    w = normal_equation(X_train, y_train)
+    value = as_tensor(isolated(student_mse, *others("test_mse"))(X_test, y_test, w), "test_mse")
+    if value.numel() == 1 and abs(value.item() - NOISE_VARIANCE) <= MSE_TOLERANCE:
+        return
+    errors = X_test.double() @ w.double() - y_test.double()
+    what = (f"On new data with noise variance 1/9 = {NOISE_VARIANCE:.4f}, the test MSE of the least-squares fit "
+            f"should be within {MSE_TOLERANCE} of it: got {short(value)}.")
+    if close(value, (errors**2).mean().sqrt(), 1e-3, 1e-5):
+        raise mistake("rmse-not-mse", what)
+    raise Mistake(what)
+
+
+# ------------------------------------------------------------ learning rates
+def check_learning_rates(good_lr: Any, bad_lr: Any, X: torch.Tensor, y: torch.Tensor) -> None:
+    """``good_lr`` converges within ``LR_ITERATIONS`` iterations; ``bad_lr`` makes the loss grow."""
+    good, bad = (number(value, name) for value, name in ((good_lr, "good_lr"), (bad_lr, "bad_lr")))
+    best = least_squares(X, y)
+    start = mean_squared(X, y, torch.zeros(2))
+    w = fit_sgd(X, y, good, LR_ITERATIONS).detach()
+    if not torch.all((w.double() - best).abs() <= OLS_TOLERANCE):
+        if mean_squared(X, y, w) > start:
+            raise mistake("diverging-lr", f"With good_lr = {good:g}, fit_sgd moved away from the answer.")
+        raise mistake("lr-too-small", f"With good_lr = {good:g}, fit_sgd is not within {OLS_TOLERANCE} of the "
+                                      f"answer after {LR_ITERATIONS} iterations.")
+    if not mean_squared(X, y, fit_sgd(X, y, bad, 100).detach()) > start:
+        raise mistake("lr-does-not-diverge", f"With bad_lr = {bad:g}, the loss did not grow.")
+
+
+def number(value: Any, name: str) -> float:
+    """``value`` as a positive finite float, or a ``Mistake``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise Mistake(f"{name} should be a positive number, not {short(value)}.", "wrong-type")
+    return float(value)
