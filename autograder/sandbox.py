@@ -67,7 +67,8 @@ def bwrap_command(worker_dir: Path) -> list[str]:
     """The bubblewrap command line that starts the zygote."""
     command = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000"]
     command += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
-    command += ["--ro-bind", "/usr", "/usr"]
+    # /tmp first: the project (and its venv) may itself live under /tmp, bound below.
+    command += ["--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
     for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / link
         if path.is_symlink():
@@ -80,7 +81,7 @@ def bwrap_command(worker_dir: Path) -> list[str]:
         command += ["--ro-bind", root, root]
     for name in WORKER_FILES:
         command += ["--ro-bind", str(worker_dir / name), f"/grader/{name}"]
-    command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/scratch"]
+    command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/scratch"]
     for key, value in sandbox_environment("/scratch").items():
         command += ["--setenv", key, value]
     command += ["--chdir", "/scratch", sys.executable, "-I", "/grader/worker.py", "/scratch", "--sweep"]
