@@ -1,52 +1,205 @@
-"""Grade a whole class: find the submissions, grade them in parallel, write the reports."""
+"""Grade a whole class: find the submissions, grade them in parallel, write grades and reports.
+
+``run_grade(args)`` is ``python -m autograder grade`` (see ``cli.py``).  Exit status: 0 when
+every submission has status ``graded``, 1 otherwise, 2 for usage errors.
+"""
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
+import os
+import shutil
 import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from autograder.assignments import default_zip, load_assignment
-from autograder.pipeline import Submission, grade_submission
-from autograder.results import SubmissionResult
-from autograder.sandbox import Limits, Sandbox, SandboxUnavailable, check_bwrap
+import autograder
+from autograder.assignments import Assignment, available, default_zip, load_assignment
+from autograder.inputs import SubmissionsError, discover
+from autograder.notebook import MalformedNotebook, read_notebook
+from autograder.pipeline import Submission, zero_questions
+from autograder.pool import Pool
+from autograder.progress import Progress
+from autograder.results import STATUSES, SubmissionResult
+from autograder.sandbox import Limits, SandboxUnavailable, check_bwrap
+
+CACHE = ".cache"
 
 
-def find_submissions(folder: Path) -> list[Submission]:
-    """Every notebook in ``folder`` (one per file)."""
-    return [Submission(path.stem, path) for path in sorted(folder.glob("*.ipynb"))]
+class UsageError(ValueError):
+    """The command cannot run as given (exit status 2); the message says what to do."""
 
 
-def run_grade(args: argparse.Namespace) -> int:
-    limits = Limits(
-        notebook_seconds=args.timeout,
-        cell_seconds=args.cell_timeout,
-        call_seconds=args.call_timeout,
-        memory_mb=args.memory,
-    )
-    if args.sandbox == "bwrap":
+# ---------------------------------------------------------------- which assignment
+
+
+def available_text() -> str:
+    names = available()
+    return ", ".join(names) if names else "none built yet (run `make autograder`)"
+
+
+def notebook_assignment(submission: Submission) -> str | None:
+    """The assignment a submission's notebook says it belongs to, if it says."""
+    if submission.path is None:
+        return None
+    try:
+        return read_notebook(submission.path).assignment
+    except (MalformedNotebook, OSError):
+        return None
+
+
+def choose_assignment(name: str | None, autograder_zip: Path | None, submissions: list[Submission]) -> Path:
+    """The autograder zip (or folder) to grade against: given, or inferred from the notebooks."""
+    if autograder_zip is not None:
+        if not autograder_zip.exists():
+            raise UsageError(f"the autograder {autograder_zip} does not exist")
+        return autograder_zip
+    if name is None:
+        found = Counter(n for n in map(notebook_assignment, submissions) if n)
+        if not found:
+            raise UsageError(
+                "cannot tell which assignment these notebooks belong to (no otter metadata); "
+                f"pass --assignment NAME. Available: {available_text()}"
+            )
+        ranked = found.most_common()
+        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+            tied = ", ".join(f"{n} ({c})" for n, c in ranked)
+            raise UsageError(f"the notebooks belong to several assignments ({tied}); pass --assignment NAME")
+        name = ranked[0][0]
+    source = default_zip(name)
+    if not source.exists():
+        raise UsageError(f"no autograder for assignment {name!r} at {source}. Available: {available_text()}")
+    return source
+
+
+# ---------------------------------------------------------------- cache
+
+
+def harness_version() -> str:
+    """A fingerprint of the grading code, so a changed harness never reuses old results."""
+    digest = hashlib.sha256(autograder.__version__.encode())
+    package = Path(autograder.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class Cache:
+    """Finished results in ``OUT/.cache``, keyed by what determines a grade."""
+
+    folder: Path
+    salt: str
+
+    @classmethod
+    def open(cls, out: Path, source: Path, limits: Limits, backend: str) -> Cache:
+        digest = hashlib.sha256()
+        for part in (zip_bytes(source), json.dumps(limits.as_dict(), sort_keys=True).encode(),
+                     backend.encode(), harness_version().encode()):
+            digest.update(hashlib.sha256(part).digest())
+        return cls(out / CACHE, digest.hexdigest())
+
+    def key(self, submission: Submission) -> str | None:
+        if submission.path is None or submission.problem:
+            return None
+        return hashlib.sha256(self.salt.encode() + submission.path.read_bytes()).hexdigest()
+
+    def get(self, submission: Submission) -> SubmissionResult | None:
+        key = self.key(submission)
+        path = self.folder / f"{key}.json"
+        if key is None or not path.is_file():
+            return None
         try:
-            check_bwrap()
-        except SandboxUnavailable as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-    assignment = load_assignment(args.autograder or default_zip(args.assignment))
-    submissions = find_submissions(args.submissions)
-    args.out.mkdir(parents=True, exist_ok=True)
-    results: list[SubmissionResult] = []
-    with Sandbox(args.sandbox) as sandbox:
-        for submission in submissions:
-            results.append(grade_submission(submission, assignment, sandbox, limits))
-    write_csv(results, [test.name for test in assignment.tests], args.out / "grades.csv")
-    for result in results:
-        (args.out / f"{result.submission}.json").write_text(json.dumps(result.to_dict(), indent=1))
-    print(f"graded {len(results)} submissions; grades in {args.out / 'grades.csv'}")
-    return 0 if all(r.status == "graded" for r in results) else 1
+            result = SubmissionResult.from_dict(json.loads(path.read_text()))
+        except (ValueError, TypeError, KeyError):
+            return None
+        result.submission, result.student, result.email = submission.key, submission.student, submission.email
+        return result
+
+    def put(self, submission: Submission, result: SubmissionResult) -> None:
+        key = self.key(submission)
+        if key is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f".{key}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(result.to_dict()))
+        temporary.replace(self.folder / f"{key}.json")
+
+
+def zip_bytes(source: Path) -> bytes:
+    """The autograder's content, whether a zip or an unpacked folder."""
+    if source.is_file():
+        return source.read_bytes()
+    return b"".join(p.relative_to(source).as_posix().encode() + p.read_bytes()
+                    for p in sorted(source.rglob("*")) if p.is_file())
+
+
+# ---------------------------------------------------------------- grading
+
+
+def failure(assignment: Assignment, submission: Submission, status: str, message: str) -> SubmissionResult:
+    """A row for a submission that was not graded (unreadable, or the grader failed on it)."""
+    return SubmissionResult(
+        submission.key, assignment.name, status, questions=zero_questions(assignment),
+        student=submission.student, email=submission.email, message=message,
+    )
+
+
+def grade_all(submissions: list[Submission], assignment: Assignment, source: Path, args: argparse.Namespace,
+              limits: Limits, progress: Progress) -> tuple[list[SubmissionResult], int]:
+    """Every submission's result in input order, and how many came from the cache."""
+    cache = Cache.open(args.out, source, limits, args.sandbox)
+    results: dict[str, SubmissionResult] = {}
+    todo: list[Submission] = []
+    for submission in submissions:
+        cached = None if args.fresh else cache.get(submission)
+        if submission.problem or submission.path is None:
+            results[submission.key] = failure(assignment, submission, "malformed",
+                                              submission.problem or "No notebook found.")
+        elif cached is not None:
+            results[submission.key] = cached
+        else:
+            todo.append(submission)
+            continue
+        progress.update(results[submission.key], reused=cached is not None)
+    reused = sum(1 for s in submissions if s.key in results and not s.problem and s.path is not None)
+    by_key = {s.key: s for s in todo}
+    pool_failures: set[str] = set()
+
+    def report(data: dict[str, Any]) -> None:
+        result = SubmissionResult.from_dict(data)
+        results[result.submission] = result
+        if result.submission not in pool_failures:
+            cache.put(by_key[result.submission], result)
+        progress.update(result)
+
+    def failed(submission: Submission, status: str, message: str) -> dict[str, Any]:
+        pool_failures.add(submission.key)
+        return failure(assignment, submission, status, message).to_dict()
+
+    if todo:
+        Pool(source, limits, args.sandbox, worker_count(args.workers, len(todo))).run(todo, report, failed)
+    progress.close()
+    return [results[s.key] for s in submissions], reused
+
+
+def worker_count(requested: int, jobs: int) -> int:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(requested or cpus, jobs))
+
+
+# ---------------------------------------------------------------- outputs
 
 
 def write_csv(results: list[SubmissionResult], questions: list[str], path: Path) -> None:
+    """``grades.csv``: one row per submission."""
     columns = ["submission", "student", "email", *questions, "total", "max", "status", "flags", "message"]
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -59,3 +212,71 @@ def write_csv(results: list[SubmissionResult], questions: list[str], path: Path)
             )
 
 
+def write_outputs(results: list[SubmissionResult], assignment: Assignment, out: Path) -> None:
+    """grades.csv and one results JSON per submission."""
+    write_csv(results, assignment.questions, out / "grades.csv")
+    folder = out / "results"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for result in results:
+        (folder / f"{result.submission}.json").write_text(json.dumps(result.to_dict(), indent=1))
+
+
+def summary(results: list[SubmissionResult], assignment: Assignment, out: Path, reused: int,
+            seconds: float) -> str:
+    """The one-screen summary printed at the end."""
+    counts = Counter(r.status for r in results)
+    lines = [f"{assignment.name}: {len(results)} submissions in {seconds:.1f} s"]
+    if reused:
+        lines.append(f"reused {reused} results from an earlier run; --fresh to regrade")
+    lines += [f"  {status:<17}{counts[status]:>5}" for status in STATUSES if counts[status]]
+    totals = [r.total for r in results]
+    graded = [r.total for r in results if r.status == "graded"]
+    maximum = assignment.max_score
+    lines.append(f"mean score {sum(totals) / len(totals):.2f} / {maximum:g}"
+                 + (f" ({sum(graded) / len(graded):.2f} over graded submissions)" if graded else ""))
+    others = [r for r in results if r.status != "graded"]
+    for result in others[:8]:
+        lines.append(f"  {result.submission}: {result.status}: {result.message[:100]}")
+    if len(others) > 8:
+        lines.append(f"  ... and {len(others) - 8} more not graded (see grades.csv)")
+    flagged = sum(1 for r in results if r.flags)
+    if flagged:
+        lines.append(f"{flagged} submission(s) flagged for review (flags column)")
+    lines.append(f"grades: {out / 'grades.csv'}")
+    if (out / "report.html").exists():
+        lines.append(f"report: {out / 'report.html'}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the command
+
+
+def limits_from(args: argparse.Namespace) -> Limits:
+    return Limits(notebook_seconds=args.timeout, cell_seconds=args.cell_timeout,
+                  call_seconds=args.call_timeout, memory_mb=args.memory)
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    """``python -m autograder grade``: 0 if all graded, 1 if not, 2 for usage errors."""
+    started = time.monotonic()
+    try:
+        if args.sandbox == "bwrap":
+            check_bwrap()
+        with tempfile.TemporaryDirectory(prefix="grade-inputs-") as workdir:
+            submissions = discover(args.submissions, Path(workdir))
+            if not submissions:
+                raise UsageError(f"no submissions found in {args.submissions}")
+            source = choose_assignment(args.assignment, args.autograder, submissions)
+            assignment = load_assignment(source)
+            if args.assignment and assignment.name != args.assignment:
+                raise UsageError(f"{source} is the autograder of {assignment.name!r}, not {args.assignment!r}")
+            args.out.mkdir(parents=True, exist_ok=True)
+            progress = Progress.for_stream(len(submissions), args.quiet)
+            results, reused = grade_all(submissions, assignment, source, args, limits_from(args), progress)
+    except (UsageError, SubmissionsError, SandboxUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    write_outputs(results, assignment, args.out)
+    print(summary(results, assignment, args.out, reused, time.monotonic() - started))
+    return 0 if all(r.status == "graded" for r in results) else 1

@@ -5,8 +5,26 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from autograder.sandbox import BACKENDS, Limits
+
+# A cell of these exercises runs in well under a second; 20 s stops an endless loop quickly
+# without cutting a slow but correct notebook short.
+CELL_SECONDS = 20.0
+
+
+def positive(kind: type) -> Any:
+    """An argparse type for numbers greater than zero."""
+
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, not {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,14 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--assignment", help="assignment name (default: read from the notebooks)")
     grade.add_argument("--autograder", type=Path, help="autograder zip or folder (default: autograder/dist/<assignment>.zip)")
     grade.add_argument("--out", type=Path, default=Path("grades"), help="output folder (default: ./grades)")
-    grade.add_argument("--workers", type=int, default=0, help="parallel sandboxes (default: number of CPUs)")
+    grade.add_argument("--workers", type=positive(int), default=0, help="parallel sandboxes (default: number of CPUs)")
     grade.add_argument("--sandbox", choices=BACKENDS, default="bwrap", help="'none' runs student code unconfined: only for trusted submissions")
-    grade.add_argument("--timeout", type=float, default=Limits.notebook_seconds, help="seconds per notebook (default: %(default)s)")
-    grade.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds, help="seconds per cell (default: %(default)s)")
-    grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds, help="seconds per call of a student function by a test (default: %(default)s)")
-    grade.add_argument("--memory", type=int, default=Limits.memory_mb, help="memory limit per submission in MB (default: %(default)s)")
+    grade.add_argument("--timeout", type=positive(float), default=Limits.notebook_seconds, help="seconds per notebook (default: %(default)s)")
+    grade.add_argument("--cell-timeout", type=positive(float), default=CELL_SECONDS, help="seconds per cell (default: %(default)s)")
+    grade.add_argument("--call-timeout", type=positive(float), default=Limits.call_seconds, help="seconds per call of a student function by a test (default: %(default)s)")
+    grade.add_argument("--memory", type=positive(int), default=Limits.memory_mb, help="memory limit per submission in MB (default: %(default)s)")
     grade.add_argument("--fresh", action="store_true", help="ignore results kept from an earlier run")
-    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--quiet", action="store_true", help="no progress output (default: a bar on a terminal, else one line per submission)")
     return parser
 
 

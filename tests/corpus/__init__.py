@@ -33,9 +33,10 @@ def solution_path(assignment: str) -> Path:
     return ROOT / "solutions" / f"{assignment}.ipynb"
 
 
-def write_variant(assignment: str, edits: tuple[Edit, ...], target: Path, extra_cells: tuple[str, ...] = ()) -> Path:
-    """Write the solution notebook of ``assignment`` with ``edits`` applied, plus extra code cells."""
-    notebook = nbformat.read(solution_path(assignment), as_version=4)
+def write_variant(assignment: str, edits: tuple[Edit, ...], target: Path, extra_cells: tuple[str, ...] = (),
+                  base: Path | None = None) -> Path:
+    """Write the solution notebook of ``assignment`` (or ``base``) with ``edits`` applied, plus extra code cells."""
+    notebook = nbformat.read(base or solution_path(assignment), as_version=4)
     for edit in edits:
         hits = [cell for cell in notebook.cells if cell.cell_type == "code" and edit.old in cell.source]
         assert len(hits) == 1 and hits[0].source.count(edit.old) == 1, f"{edit.old!r} must occur exactly once"
