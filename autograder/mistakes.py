@@ -47,6 +47,7 @@ MISTAKES: dict[str, str] = {
     "inverse-of-x": "X is not square, so it has no inverse: invert X^T X (a 2 x 2 matrix) instead, as in (X^T X)^-1 X^T y.",
     "lr-too-small": "The learning rate is too small: gradient descent has not converged within the allowed iterations.",
     "lr-does-not-diverge": "This learning rate does not make gradient descent diverge: try a larger one (the loss must grow).",
+    "diverges": "With a learning rate that works, the loss grew instead of shrinking (the weights ran away): check the sign of the update (w -= lr * w.grad) and that the loss is the MEAN of the squared errors.",
     "start-not-copied": "The caller's `start` tensor was changed: the optimizer updated it in place. Train a copy: a = start.detach().clone().requires_grad_(True).",
     "history-aliased": "Every entry of the history equals the last one: the list holds the SAME tensor several times, and the optimizer kept changing it. Append a copy: a.detach().clone().",
 }

@@ -226,7 +226,7 @@ def check_fit_sgd_agrees(student_fit: Callable[..., Any], X: torch.Tensor, y: to
         if close(result, value, 1e-3, 1e-4):
             raise mistake(tag, what)
     if result.shape == best.shape and mean_squared(X, y, result) > mean_squared(X, y, torch.zeros(2)):
-        raise Mistake(what + " The loss grew instead of shrinking: the updates diverge.")
+        raise mistake("diverges", what)
     raise Mistake(what)
 
 
