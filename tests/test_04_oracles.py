@@ -229,6 +229,8 @@ WRONG = [
     ("agrees", sgd_with(loss="sum"), "diverges"),
     ("agrees", sgd_with(reset=False), "grad-not-reset"),
     ("stops", sgd_with(stop=False), "no-convergence-stop"),
+    ("stops", sgd_with(reset=False), "grad-not-reset"),
+    ("stops", sgd_with(sign=-1.0), "diverges"),
     ("normal", normal_no_inverse, "normal-equation-no-inverse"),
     ("normal", normal_no_transpose, "normal-equation-transpose"),
     ("normal", normal_inverse_of_x, "inverse-of-x"),

@@ -221,19 +221,24 @@ def check_fit_sgd_agrees(student_fit: Callable[..., Any], X: torch.Tensor, y: to
         return
     what = (f"fit_sgd(X, y, lr={lr}, iterations={iterations}) should land within {OLS_TOLERANCE} of the "
             f"normal-equation answer {short(best)}: got {short(result)}.")
-    variants = {tag: trajectory(X, y, lr, iterations, 0.0, run)[0][-1] for tag, run in MISTAKEN_RUNS.items()}
-    for tag, value in variants.items():
-        if close(result, value, 1e-3, 1e-4):
-            raise mistake(tag, what)
-    if result.shape == best.shape and mean_squared(X, y, result) > mean_squared(X, y, torch.zeros(2)):
-        raise mistake("diverges", what)
-    raise Mistake(what)
+    raise wrong_run(result, what, X, y, lr, iterations, 0.0)
+
+
+def wrong_run(result: torch.Tensor, what: str, X: torch.Tensor, y: torch.Tensor, lr: float, iterations: int,
+              tol: float) -> Mistake:
+    """The ``Mistake`` for a wrong ``fit_sgd`` answer, naming the mistaken loop that gives the same result."""
+    for tag, run in MISTAKEN_RUNS.items():
+        if close(result, trajectory(X, y, lr, iterations, tol, run)[0][-1], 1e-3, 1e-4):
+            return mistake(tag, what)
+    if result.numel() == 2 and mean_squared(X, y, result.reshape(2)) > mean_squared(X, y, torch.zeros(2)):
+        return mistake("diverges", what)
+    return Mistake(what)
 
 
 def check_fit_sgd_stops(student_fit: Callable[..., Any], X: torch.Tensor, y: torch.Tensor, lr: float,
                         iterations: int, tol: float) -> None:
     """``fit_sgd(..., tol=tol)`` stops once the loss changes by at most ``tol`` (one update either way is fine)."""
-    result = isolated(student_fit, *others("fit_sgd"))(X, y, lr, iterations, tol=tol)
+    result = as_tensor(isolated(student_fit, *others("fit_sgd"))(X, y, lr, iterations, tol=tol), "fit_sgd's answer")
     path, stopped = trajectory(X, y, lr, iterations, tol)
     if stopped >= iterations:
         raise ValueError("the hidden test must use a tol at which the reference stops early")
@@ -244,7 +249,7 @@ def check_fit_sgd_stops(student_fit: Callable[..., Any], X: torch.Tensor, y: tor
     full = trajectory(X, y, lr, iterations, tol, Run(stop=False))[0][-1]
     if close(result, full, 1e-3, 1e-5):
         raise mistake("no-convergence-stop", what)
-    raise Mistake(what)
+    raise wrong_run(result, what, X, y, lr, iterations, tol)
 
 
 # ------------------------------------------------------------ normal equation
