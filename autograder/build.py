@@ -13,12 +13,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import nbformat
 
 from autograder.assignments import DIST, PROJECT_ROOT
+from autograder.sandbox import Limits
 
 SOLUTIONS = PROJECT_ROOT / "solutions"
 ASSIGNMENTS = PROJECT_ROOT / "assignments"
@@ -71,11 +73,67 @@ def write_zip(folder: Path, target: Path, extra: dict[str, bytes] | None = None)
             archive.writestr(info, data, zipfile.ZIP_DEFLATED)
 
 
+HARNESS = PROJECT_ROOT / "autograder"
+GRADESCOPE_FILES = HARNESS / "gradescope"
+RUNTIME_PACKAGES = ("torch", "otter-grader", "nbformat", "numpy", "matplotlib", "PyYAML")
+
+
+def runtime_requirements(requirements: Path = PROJECT_ROOT / "requirements.txt") -> str:
+    """The pins grading needs, taken from the project's requirements (no test or lint tools)."""
+    pins = {}
+    for line in requirements.read_text().splitlines():
+        name = line.split("#")[0].strip().split("==")[0].strip()
+        if name in RUNTIME_PACKAGES and "==" in line:
+            pins[name] = line.split("#")[0].strip()
+    missing = [name for name in RUNTIME_PACKAGES if name not in pins]
+    if missing:
+        raise SystemExit(f"requirements.txt pins no version of {', '.join(missing)}")
+    return "".join(f"{pins[name]}\n" for name in RUNTIME_PACKAGES)
+
+
+def harness_files() -> list[Path]:
+    """The harness package's own files (no built zips, no caches)."""
+    return sorted(
+        path for path in HARNESS.rglob("*")
+        if path.is_file() and path.suffix != ".pyc"
+        and not {"dist", "__pycache__"} & set(path.relative_to(HARNESS).parts)
+    )
+
+
+def stage_gradescope(name: str, dist: Path, stage: Path) -> None:
+    """Lay out the Gradescope autograder: scripts, pins, tests, config and the harness source."""
+    built = dist / name / "autograder"
+    shutil.copyfile(built / "otter_config.json", stage / "otter_config.json")
+    shutil.copytree(built / "tests", stage / "tests")
+    (stage / "requirements.txt").write_text(runtime_requirements())
+    for script in ("setup.sh", "run_autograder"):
+        shutil.copyfile(GRADESCOPE_FILES / script, stage / script)
+    for path in harness_files():
+        target = stage / "harness" / "autograder" / path.relative_to(HARNESS)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    for path in stage.rglob("*"):
+        os.chmod(path, 0o755 if path.is_dir() or path.name in ("setup.sh", "run_autograder") else 0o644)
+
+
 def build_zip(name: str, dist: Path) -> Path:
-    """The autograder zip for one assignment (its tests and otter config)."""
+    """The Gradescope autograder zip of one assignment, also what ``make grade`` reads tests from."""
     target = dist / f"{name}.zip"
-    write_zip(dist / name / "autograder", target)
+    with tempfile.TemporaryDirectory(prefix="gd-zip-") as stage:
+        stage_gradescope(name, dist, Path(stage))
+        write_zip(Path(stage), target)
     return target
+
+
+UPLOAD_STEPS = """\
+Upload to Gradescope (once per assignment):
+  1. Create a "Programming Assignment"; give it the points of the zip's tests.
+  2. Configure Autograder -> Zip file upload -> choose {zips}
+  3. Base image: Ubuntu 22.04; memory: 768 MB or more (1 GB is comfortable);
+     timeout: 10 minutes (student code gets {timeout:.0f} s); then "Update Autograder"
+     and wait for the image to build (a few minutes: CPU torch, no LaTeX).
+  4. Test it with "Test Autograder" and the solution notebook: it must score full marks.
+"""
 
 
 def build_release(assignments: Path, target: Path) -> Path:
@@ -94,8 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         for master in master_notebooks():
             assign_one(master, args.dist, args.assignments)
     elif args.command == "zip":
-        for master in master_notebooks():
-            print(f"built {build_zip(master.stem, args.dist)}")
+        zips = [build_zip(master.stem, args.dist) for master in master_notebooks()]
+        for target in zips:
+            print(f"built {target}")
+        print(UPLOAD_STEPS.format(zips=", ".join(str(z) for z in zips), timeout=Limits.notebook_seconds))
     else:
         target = build_release(args.assignments, PROJECT_ROOT / "release" / "assignments.zip")
         print(f"student release (notebooks and public tests only): {target}")

@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--memory", type=positive(int), default=Limits.memory_mb, help="memory limit per submission in MB (default: %(default)s)")
     grade.add_argument("--fresh", action="store_true", help="ignore results kept from an earlier run")
     grade.add_argument("--quiet", action="store_true", help="no progress output (default: a bar on a terminal, else one line per submission)")
+    from autograder.gradescope import add_arguments
+
+    add_arguments(commands.add_parser("gradescope", help="grade one submission inside Gradescope's /autograder layout"))
     return parser
 
 
@@ -58,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.batch import run_grade
 
         return run_grade(args)
+    if args.command == "gradescope":
+        from autograder.gradescope.entry import run_gradescope
+
+        return run_gradescope(args)
     return 2
 
 

@@ -23,7 +23,7 @@ from autograder.wire import LineReader
 
 WORKER_FILES = ("worker.py", "wire.py")
 MARGIN_SECONDS = 15
-BACKENDS = ("bwrap", "none")
+BACKENDS = ("bwrap", "setpriv", "none")
 
 
 class SandboxUnavailable(RuntimeError):
@@ -115,6 +115,35 @@ def check_bwrap() -> None:
         raise SandboxUnavailable(INSTALL_HINT.format(why=f"bwrap failed: {why}"))
 
 
+UNPRIVILEGED_IDS = (65534, 65534)  # nobody / nogroup on Debian and Ubuntu
+
+
+def setpriv_command(worker_dir: Path, folder: Path) -> list[str]:
+    """Start the zygote as ``nobody`` with no capabilities: for containers where bwrap cannot run.
+
+    The fallback of the Gradescope entry point (Docker usually refuses user namespaces):
+    ``folder`` receives a copy of the worker files and a scratch folder owned by that user.
+    The caller must make the hidden tests unreadable to it (``gradescope/entry.py`` does).
+    Unlike bwrap this leaves the network and the rest of the file system as they are.
+    """
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        raise SandboxUnavailable("the setpriv sandbox needs root and setpriv (util-linux)")
+    uid, gid = UNPRIVILEGED_IDS
+    grader, scratch = folder / "grader", folder / "scratch"
+    grader.mkdir()
+    scratch.mkdir()
+    for name in WORKER_FILES:
+        shutil.copyfile(worker_dir / name, grader / name)
+        os.chmod(grader / name, 0o644)
+    os.chmod(folder, 0o755)
+    os.chmod(grader, 0o755)
+    os.chown(scratch, uid, gid)
+    os.chmod(scratch, 0o700)
+    command = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs"]
+    command += ["--inh-caps=-all", "--bounding-set=-all", "--"]
+    return command + [sys.executable, "-I", str(grader / "worker.py"), str(scratch)]
+
+
 class Sandbox:
     """One sandboxed zygote; grades one submission at a time through sessions."""
 
@@ -131,6 +160,10 @@ class Sandbox:
         if self.backend == "bwrap":
             check_bwrap()
             command, env = bwrap_command(self.worker_dir), None
+        elif self.backend == "setpriv":
+            self.scratch = tempfile.TemporaryDirectory(prefix="grade-setpriv-")
+            command = setpriv_command(self.worker_dir, Path(self.scratch.name))
+            env = sandbox_environment(str(Path(self.scratch.name) / "scratch"))
         else:
             self.scratch = tempfile.TemporaryDirectory(prefix="grade-scratch-")
             command = [sys.executable, "-I", str(self.worker_dir / "worker.py"), self.scratch.name]

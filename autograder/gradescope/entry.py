@@ -1,0 +1,216 @@
+"""``python -m autograder gradescope``: grade one Gradescope submission.
+
+Gradescope unpacks the autograder zip to ``/autograder/source``, puts the student's
+files in ``/autograder/submission`` and expects ``/autograder/results/results.json``.
+This grades the one notebook found there with ``pipeline.grade_submission`` (the
+path ``make grade`` uses) and always writes a ``results.json``, also when the
+submission or the grader itself is broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autograder.assignments import Assignment, load_assignment
+from autograder.gradescope import add_arguments
+from autograder.gradescope.results import results_json
+from autograder.pipeline import Submission, grade_submission, zero_questions
+from autograder.results import SubmissionResult
+from autograder.sandbox import Limits, Sandbox, SandboxUnavailable, check_bwrap
+
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+SKIPPED_PARTS = ("__MACOSX", ".ipynb_checkpoints")
+TELL_INSTRUCTOR = "Please tell your instructor: this is not a problem with your notebook."
+
+
+@dataclass
+class Layout:
+    """The folders and files of Gradescope's autograder layout under ``root``."""
+
+    root: Path
+
+    @property
+    def source(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def submission(self) -> Path:
+        return self.root / "submission"
+
+    @property
+    def results(self) -> Path:
+        return self.root / "results" / "results.json"
+
+    @property
+    def metadata(self) -> Path:
+        return self.root / "submission_metadata.json"
+
+
+def run_gradescope(args: argparse.Namespace) -> int:
+    """Grade the submission under ``args.root`` and write its results.json; 0 unless that failed."""
+    started = time.monotonic()
+    layout = Layout(args.root)
+    layout.results.unlink(missing_ok=True)
+    limits = Limits(notebook_seconds=args.timeout, memory_mb=args.memory)
+    document = grade_layout(layout, args.sandbox, limits)
+    document["execution_time"] = round(time.monotonic() - started, 3)
+    write_results(layout.results, document)
+    extra = document.get("extra_data", {})
+    print(f"score {document['score']}; status {extra.get('status')}; flags {extra.get('flags', [])}")
+    return 0
+
+
+def grade_layout(layout: Layout, requested: str, limits: Limits) -> dict[str, Any]:
+    """The results.json document for the submission in ``layout``; never raises."""
+    try:
+        assignment = load_assignment(layout.source)
+    except Exception as error:  # noqa: BLE001 - a broken upload must still give a results.json
+        return failure(None, f"The autograder's tests could not be loaded. {TELL_INSTRUCTOR}", repr(error))
+    try:
+        backend = choose_backend(requested)
+    except SandboxUnavailable as error:
+        return failure(assignment, f"The autograder could not start its sandbox, so your notebook was not run. "
+                       f"{TELL_INSTRUCTOR}", str(error))
+    lock_down(layout)
+    users = read_users(layout.metadata)
+    with tempfile.TemporaryDirectory(prefix="gd-unpacked-") as unpacked:
+        path, problem = find_notebook(layout.submission, Path(unpacked))
+        submission = Submission(users["id"] or "submission", path, users["names"], users["emails"], problem)
+        try:
+            with Sandbox(backend) as sandbox:
+                result = grade_submission(submission, assignment, sandbox, limits)
+        except Exception as error:  # noqa: BLE001 - the grader failed, not the student
+            return failure(assignment, f"The autograder failed while grading. {TELL_INSTRUCTOR}", repr(error))
+    document = results_json(result)
+    document["extra_data"]["sandbox"] = backend
+    return document
+
+
+def failure(assignment: Assignment | None, output: str, detail: str) -> dict[str, Any]:
+    """A results.json with no points that says the grader, not the student, failed."""
+    result = SubmissionResult("submission", assignment.name if assignment else "", "error",
+                              questions=zero_questions(assignment) if assignment else [], message=detail)
+    document = results_json(result)
+    document["output"] = output
+    return document
+
+
+def choose_backend(requested: str) -> str:
+    """bubblewrap if it runs here; otherwise (``auto``) the unprivileged-user fallback; never none."""
+    if requested in ("auto", "bwrap"):
+        try:
+            check_bwrap()
+            return "bwrap"
+        except SandboxUnavailable:
+            if requested == "bwrap":
+                raise
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        raise SandboxUnavailable("neither bubblewrap nor setpriv (as root) can run here")
+    return "setpriv"
+
+
+def lock_down(layout: Layout) -> None:
+    """Make the tests, the submission, the metadata and the results readable by root only."""
+    if os.geteuid() != 0:
+        return
+    for path, mode in ((layout.source, 0o700), (layout.submission, 0o700), (layout.results.parent, 0o700),
+                       (layout.metadata, 0o600)):
+        if path.exists():
+            os.chmod(path, mode)
+
+
+def read_users(path: Path) -> dict[str, str]:
+    """Submission id and the names and emails of its submitters, from submission_metadata.json."""
+    try:
+        metadata = json.loads(path.read_text())
+    except (OSError, ValueError):
+        metadata = {}
+    users = metadata.get("users") if isinstance(metadata, dict) else None
+    users = [user for user in users if isinstance(user, dict)] if isinstance(users, list) else []
+    return {
+        "id": str(metadata.get("id", "")) if isinstance(metadata, dict) else "",
+        "names": "; ".join(str(user.get("name", "")) for user in users),
+        "emails": "; ".join(str(user.get("email", "")) for user in users),
+    }
+
+
+def find_notebook(folder: Path, unpacked: Path) -> tuple[Path | None, str]:
+    """The one notebook in the submission (zips are looked into), or a problem the student can fix."""
+    candidates: dict[str, Path] = {}
+    broken: list[str] = []
+    for number, path in enumerate(sorted(submitted_files(folder))):
+        if path.suffix.lower() == ".ipynb":
+            candidates.setdefault(digest(path.read_bytes()), path)
+        elif path.suffix.lower() == ".zip":
+            try:
+                for found in notebooks_in_zip(path, unpacked / f"zip{number}"):
+                    candidates.setdefault(digest(found.read_bytes()), found)
+            except (zipfile.BadZipFile, OSError, ValueError) as error:
+                broken.append(f"{path.name} ({error})")
+    notebooks = list(candidates.values())
+    if len(notebooks) == 1:
+        return notebooks[0], ""
+    if not notebooks:
+        problem = "No Jupyter notebook (.ipynb) was found in your submission. Upload your notebook file."
+        if broken:
+            problem += " These files could not be opened as zips: " + ", ".join(broken) + "."
+        return None, problem
+    names = ", ".join(sorted(path.name for path in notebooks))
+    return None, f"Your submission holds {len(notebooks)} different notebooks ({names}). Upload exactly one."
+
+
+def submitted_files(folder: Path) -> list[Path]:
+    """The files the student uploaded, without editor and OS leftovers."""
+    if not folder.is_dir():
+        return []
+    return [path for path in folder.rglob("*") if path.is_file() and not path.is_symlink()
+            and not any(part in SKIPPED_PARTS or part.startswith(".") for part in path.relative_to(folder).parts)]
+
+
+def notebooks_in_zip(archive_path: Path, target: Path) -> list[Path]:
+    """Extract only the notebooks of a zip (flat, under safe names) into ``target``."""
+    found = []
+    with zipfile.ZipFile(archive_path) as archive:
+        members = [info for info in archive.infolist() if info.filename.lower().endswith(".ipynb")
+                   and not any(part in SKIPPED_PARTS or part.startswith(".") for part in info.filename.split("/"))]
+        if sum(info.file_size for info in members) > MAX_UNZIPPED_BYTES:
+            raise ValueError("its notebooks are too large")
+        target.mkdir(parents=True, exist_ok=True)
+        for index, info in enumerate(members):
+            path = target / f"{index}-{Path(info.filename).name}"
+            path.write_bytes(archive.read(info))
+            found.append(path)
+    return found
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_results(path: Path, document: dict[str, Any]) -> None:
+    """Write results.json in one step, so a half-written file is never read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(document, indent=1, allow_nan=False))
+    os.replace(partial, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder gradescope", description=__doc__)
+    add_arguments(parser)
+    return run_gradescope(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
