@@ -1,39 +1,76 @@
-"""Spot attempts to game the grader in a notebook's source, for the ``flags`` column.
+"""Spot attempts to game the grader, for the ``flags`` column.
 
 Grading does not depend on this: tests run outside the student's process, so none
 of these tricks can earn a point.  The flags tell the instructor someone tried.
+Two sources, both heuristics that only ever ADD flags:
+
+* ``scan_source``: a static scan of the notebook's code cells;
+* ``runtime_flags``: what the sandbox reported while the notebook ran (library
+  functions replaced, messages that were not part of the protocol).  That report
+  comes from untrusted code, so its absence proves nothing.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
-PROTECTED_MODULES = {"torch", "np", "numpy", "math", "builtins", "__builtins__", "otter", "grader", "nn", "F"}
+# Modules whose attributes a test relies on: assigning to them is tampering.
+PROTECTED_MODULES = {
+    "torch", "np", "numpy", "math", "builtins", "__builtins__", "otter", "grader", "nn", "F",
+    "sys", "doctest", "unittest", "inspect", "gc",
+}
+# Names a notebook should not rebind (``torch = FakeTorch()``).
+PROTECTED_NAMES = {"torch", "np", "numpy", "math", "nn", "F", "builtins", "__builtins__", "otter"}
 SUSPICIOUS_CALLS = {
     "_exit": "exits the process early (os._exit)",
     "exit": "exits early (sys.exit/exit)",
+    "abort": "exits the process early (os.abort)",
     "setattr": "uses setattr on a module",
     "get_objects": "searches the garbage collector's objects",
+    "get_referrers": "searches the garbage collector's objects",
     "_getframe": "inspects the caller's frames",
+    "currentframe": "inspects the caller's frames",
     "settrace": "installs a trace function",
     "setprofile": "installs a profile function",
+    "kill": "sends signals to other processes",
+    "killpg": "sends signals to other processes",
+    "getppid": "looks for its parent process",
+    "fork": "forks new processes",
+    "setsid": "detaches processes (setsid)",
+    "system": "runs shell commands",
+    "popen": "runs shell commands",
+    "pthread_sigmask": "blocks signals",
+    "exec": "runs code built from strings (exec/eval)",
+    "eval": "runs code built from strings (exec/eval)",
+    "__import__": "imports modules by computed name",
 }
 SUSPICIOUS_IMPORTS = {
     "ctypes": "imports ctypes",
     "subprocess": "starts other programs (subprocess)",
+    "multiprocessing": "starts other processes (multiprocessing)",
     "socket": "opens network connections",
     "urllib": "opens network connections",
+    "http": "opens network connections",
     "requests": "opens network connections",
     "gc": "inspects the garbage collector",
     "inspect": "inspects the grader's frames",
+    "signal": "changes signal handling",
+    "importlib": "imports modules by computed name",
+    "pty": "starts other programs (pty)",
 }
 TEXT_PATTERNS = {
-    r"All test cases passed": "prints fake test results",
+    r"(?i)all (test )?(cases|tests) passed|tests? passed!|\d+\s*/\s*\d+ (tests|points)": "prints fake test results",
     r"results\.json|grades\.csv|results\.pkl": "names the grader's result files",
-    r"/autograder|\btests/": "reads the grader's folders",
-    r"__class__\s*=|__eq__|__bool__|__ne__": "defines or swaps comparison methods",
+    r"/autograder|\btests/|\bsolutions/|/work/": "reads the grader's folders",
+    r"__class__\s*=|__eq__|__bool__|__ne__|__float__|__torch_function__|__instancecheck__|__array__":
+        "defines or swaps comparison/conversion methods",
+    r"/proc/|/dev/fd|os\.write\(|__stdout__|fdopen": "writes to raw file descriptors or reads /proc",
+    r"[\"']/(usr|etc|grader|work|autograder|root|home|srv|opt|var|lib|bin|mnt)\b":
+        "touches files outside its folder",
 }
+Flag = Callable[[str], None]
 
 
 def scan_source(cells: list[str]) -> list[str]:
@@ -45,8 +82,9 @@ def scan_source(cells: list[str]) -> list[str]:
             found.append(reason)
 
     for source in cells:
+        code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
         try:
-            tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+            tree: ast.AST | None = ast.parse(code)
         except SyntaxError:
             tree = None
         if tree is not None:
@@ -58,24 +96,17 @@ def scan_source(cells: list[str]) -> list[str]:
     return found
 
 
-def check_node(node: ast.AST, flag) -> None:  # noqa: ANN001 - a small callback
+def check_node(node: ast.AST, flag: Flag) -> None:
     """Flag one syntax node if it matches a known trick."""
     if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-        for target in targets:
-            root = attribute_root(target)
-            if root in PROTECTED_MODULES and isinstance(target, ast.Attribute):
-                flag(f"patches {ast.unparse(target)}")
+        check_assignment(node, flag)
     elif isinstance(node, ast.ClassDef):
         for base in node.bases:
-            if "Tensor" in ast.unparse(base) or "Parameter" in ast.unparse(base):
-                flag(f"subclasses {ast.unparse(base)}")
+            text = ast.unparse(base)
+            if "Tensor" in text or "Parameter" in text or text in ("float", "int", "bool"):
+                flag(f"subclasses {text}")
     elif isinstance(node, ast.Call):
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name in SUSPICIOUS_CALLS and (name != "exit" or isinstance(node.func, ast.Attribute) or name == "exit"):
-            if name == "setattr" and not (node.args and attribute_root(node.args[0]) in PROTECTED_MODULES):
-                return
-            flag(SUSPICIOUS_CALLS[name])
+        check_call(node, flag)
     elif isinstance(node, (ast.Import, ast.ImportFrom)):
         modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
         for module in modules:
@@ -90,8 +121,56 @@ def check_node(node: ast.AST, flag) -> None:  # noqa: ANN001 - a small callback
                 flag("catches every exception (bare except / BaseException)")
 
 
+def check_assignment(node: ast.AST, flag: Flag) -> None:
+    """``torch.allclose = ...``, ``sys.modules['torch'] = ...``, ``torch = ...``, ``grader = ...``."""
+    targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]  # type: ignore[attr-defined]
+    value = getattr(node, "value", None)
+    for target in targets:
+        for item in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
+            root = attribute_root(item)
+            if root in PROTECTED_MODULES and isinstance(item, (ast.Attribute, ast.Subscript)):
+                flag(f"patches {ast.unparse(item)[:60]}")
+            elif isinstance(item, ast.Name) and item.id in PROTECTED_NAMES:
+                flag(f"rebinds {item.id}")
+            elif isinstance(item, ast.Name) and item.id == "grader" and not is_otter_notebook(value):
+                flag("replaces the grader object")
+
+
+def check_call(node: ast.Call, flag: Flag) -> None:
+    """Calls that exit, signal, inspect the grader's frames or start processes."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name in SUSPICIOUS_CALLS:
+        if name == "setattr" and not (node.args and attribute_root(node.args[0]) in PROTECTED_MODULES):
+            return
+        if name in ("system", "popen") and not isinstance(func, ast.Attribute):
+            return
+        if name in ("exec", "eval") and isinstance(func, ast.Attribute):
+            return  # model.eval() is honest
+        flag(SUSPICIOUS_CALLS[name])
+
+
+def is_otter_notebook(value: ast.AST | None) -> bool:
+    """True for ``otter.Notebook(...)`` / ``Notebook(...)``: the honest way to make ``grader``."""
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) == "Notebook"
+
+
 def attribute_root(node: ast.AST) -> str | None:
     """``torch`` for ``torch.linalg.solve``; the name at the root of an attribute chain."""
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
+
+
+def runtime_flags(tampered: list[str], unexpected: int) -> list[str]:
+    """Flags from what the sandbox reported while the notebook ran (untrusted: adds only)."""
+    flags = []
+    if tampered:
+        shown = ", ".join(tampered[:4]) + (", ..." if len(tampered) > 4 else "")
+        flags.append(f"replaced library functions at run time ({shown})")
+    if unexpected:
+        flags.append(f"sent {unexpected} forged message(s) to the grader")
+    return flags

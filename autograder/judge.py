@@ -25,13 +25,14 @@ from autograder.mistakes import explain, mistake_for_exception
 from autograder.remote import StudentError, StudentNotebook
 from autograder.results import CaseResult, QuestionResult
 from autograder.sandbox import SandboxBroken
+from autograder.wire import SourceCode
 
 MESSAGE_LIMIT = 600
 
 
 def base_namespace() -> dict[str, Any]:
     """What every test can use without importing it."""
-    return {"torch": torch, "nn": torch.nn, "np": numpy, "numpy": numpy, "math": math}
+    return {"torch": torch, "nn": torch.nn, "np": numpy, "numpy": numpy, "math": math, SOURCE_CODE: SourceCode}
 
 
 def free_names(source: str) -> set[str]:
@@ -51,6 +52,34 @@ def free_names(source: str) -> set[str]:
         elif isinstance(node, ast.arg):
             stored.add(node.arg)
     return loaded - stored - set(dir(builtins))
+
+
+SOURCE_CODE = "__grader_source_code__"
+PORTABLE_NAMES = {"torch", "nn", "math"}
+
+
+class LambdasAsSource(ast.NodeTransformer):
+    """Rewrites self-contained ``lambda``s of test code as ``SourceCode``.
+
+    A public test may pass ``lambda x: x ** 2`` to a student function; a plain
+    function cannot cross into the sandbox, its source text can.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        text = ast.get_source_segment(self.source, node)
+        if text is None or not free_names(text) <= PORTABLE_NAMES:
+            return self.generic_visit(node)
+        call = ast.Call(ast.Name(SOURCE_CODE, ast.Load()), [ast.Constant(text)], [])
+        return ast.copy_location(call, node)
+
+
+def lambdas_as_source(source: str, mode: str) -> ast.AST:
+    """The parsed test code, with its self-contained lambdas made portable."""
+    tree = LambdasAsSource(source).visit(ast.parse(source, "<test>", mode))
+    return ast.fix_missing_locations(tree)
 
 
 def judge_question(test_file: Any, notebook: StudentNotebook) -> QuestionResult:
@@ -100,7 +129,7 @@ def run_example(example: doctest.Example, namespace: dict[str, Any], notebook: S
                 if error.kind != "missing":
                     raise
     mode = "single" if example.want else "exec"
-    code = compile(example.source, "<test>", mode)
+    code = compile(lambdas_as_source(example.source, mode), "<test>", mode)
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
         exec(code, namespace)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignments import Assignment
-from autograder.integrity import scan_source
+from autograder.integrity import runtime_flags, scan_source
 from autograder.judge import judge_question
 from autograder.notebook import MalformedNotebook, read_notebook
 from autograder.remote import StudentNotebook
@@ -89,6 +89,9 @@ def run_and_judge(
     questions = [judge_question(test, student) for test in assignment.tests]
     session.end()
     result.questions = questions
+    for flag in runtime_flags(session.tampered, session.unexpected):
+        if flag not in result.flags:
+            result.flags.append(flag)
     describe(result, student, len(cells))
 
 

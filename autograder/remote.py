@@ -16,7 +16,9 @@ import torch
 from autograder import wire
 from autograder.sandbox import Execution, Limits, SandboxBroken, Session
 
-MAX_RESTARTS = 3
+MAX_RESTARTS = 3  # cells that killed the process, each skipped in the next run
+MAX_RUNS = 25  # runs of the notebook in all, counting restarts after a call killed it
+RUN_BUDGET = 3  # all runs together may take this many times the notebook time limit
 
 
 class StudentError(Exception):
@@ -58,6 +60,7 @@ class StudentNotebook:
         self.executions: list[Execution] = []
         self.events = Events()
         self.alive = False
+        self.gave_up = False
 
     @property
     def first_execution(self) -> Execution:
@@ -69,7 +72,7 @@ class StudentNotebook:
 
     def ensure_running(self) -> None:
         """Run the cells, again if the process died, skipping cells that killed it."""
-        while not self.alive and len(self.executions) <= MAX_RESTARTS:
+        while not self.alive and self.may_run_again():
             execution = self.session.run(self.cells, self.skip)
             self.executions.append(execution)
             if execution.death is None:
@@ -77,8 +80,19 @@ class StudentNotebook:
                 return
             self.events.deaths.append(execution.death)
             if execution.died_in_cell is None:
+                self.gave_up = True
                 return
             self.skip.add(execution.died_in_cell)
+
+    def may_run_again(self) -> bool:
+        """Bounds on restarts, so a hostile notebook cannot make grading take forever."""
+        spent = sum(execution.seconds for execution in self.executions)
+        return (
+            not self.gave_up
+            and len(self.skip) <= MAX_RESTARTS
+            and len(self.executions) < MAX_RUNS
+            and spent <= RUN_BUDGET * self.limits.notebook_seconds
+        )
 
     def request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
         self.ensure_running()

@@ -82,6 +82,7 @@ def bwrap_command(worker_dir: Path) -> list[str]:
     for name in WORKER_FILES:
         command += ["--ro-bind", str(worker_dir / name), f"/grader/{name}"]
     command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/scratch"]
+    command += ["--remount-ro", "/"]  # the folders bwrap made (/etc, /grader, ...) are read-only too
     for key, value in sandbox_environment("/scratch").items():
         command += ["--setenv", key, value]
     command += ["--chdir", "/scratch", sys.executable, "-I", "/grader/worker.py", "/scratch", "--sweep"]
@@ -247,15 +248,43 @@ class Execution:
     died_in_cell: int | None = None
     death: str | None = None
     seconds: float = 0.0
+    tampered: list[str] = field(default_factory=list)
+
+
+SUPERVISOR_GONE = ("idle", "ready", "session", "ended")
 
 
 class Session:
-    """The grader's handle on one submission's student process."""
+    """The grader's handle on one submission's student process.
+
+    Everything that arrives here came from (or through) untrusted code: events are
+    checked, and anything unexpected is counted in ``unexpected`` for the flags.
+    """
 
     def __init__(self, sandbox: Sandbox, limits: Limits) -> None:
         self.sandbox = sandbox
         self.limits = limits
         self.ended = False
+        self.unexpected = 0
+        self.tampered: list[str] = []
+
+    def receive(self, deadline: float) -> dict[str, Any]:
+        """The next message; ``SandboxBroken`` if the supervisor itself is gone."""
+        message = self.sandbox.receive(deadline)
+        event = message.get("event")
+        if event in SUPERVISOR_GONE:
+            raise SandboxBroken(f"the grader's supervisor ended unexpectedly ({event!r})")
+        if event == "unexpected":
+            self.unexpected += 1
+        self.note_tampering(message.get("tampered"))
+        return message
+
+    def note_tampering(self, report: Any) -> None:
+        if isinstance(report, list):
+            for item in report[:20]:
+                text = str(item)[:80]
+                if text not in self.tampered:
+                    self.tampered.append(text)
 
     def run(self, cells: list[str], skip: set[int]) -> Execution:
         """Execute ``cells`` (except ``skip``) in a fresh student process."""
@@ -264,12 +293,14 @@ class Session:
         deadline = started + self.limits.notebook_seconds + MARGIN_SECONDS
         execution, current = Execution(), None
         while True:
-            message = self.sandbox.receive(deadline)
+            message = self.receive(deadline)
             event = message.get("event")
             if event == "cell-start":
                 current = message.get("index")
             elif event == "cell":
-                execution.cells[int(message.get("index", -1))] = message
+                index = message.get("index")
+                if isinstance(index, int) and 0 <= index < len(cells):
+                    execution.cells[index] = message
                 current = None
             elif event == "executed":
                 names = message.get("names")
@@ -279,13 +310,21 @@ class Session:
                 execution.died_in_cell = current if isinstance(current, int) else None
                 execution.death = str(message.get("reason"))[:300]
                 break
+            elif event != "unexpected":
+                self.unexpected += 1
         execution.seconds = time.monotonic() - started
+        execution.tampered = list(self.tampered)
         return execution
 
     def request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
         """Send a ``call`` or ``get`` and return the student process's reply."""
         self.sandbox.send({**message, "seconds": seconds})
-        return self.sandbox.receive(time.monotonic() + seconds + MARGIN_SECONDS)
+        deadline = time.monotonic() + seconds + MARGIN_SECONDS
+        while True:
+            reply = self.receive(deadline)
+            if reply.get("event") in ("result", "died"):
+                return reply
+            self.unexpected += 1
 
     def end(self) -> None:
         if self.ended:
@@ -296,5 +335,3 @@ class Session:
         idle = self.sandbox.expect("idle", time.monotonic() + 30)
         if not idle.get("clean", False):
             self.sandbox.close()  # something survived the clean-up: start afresh next time
-
-

@@ -246,16 +246,21 @@ def send(fd: int, message: dict[str, Any]) -> None:
 
 
 class LineReader:
-    """Reads newline-terminated JSON messages from a file descriptor with deadlines."""
+    """Reads newline-terminated JSON messages from a file descriptor with deadlines.
+
+    Chunks are kept in a list and joined once a newline arrives, so a large
+    message costs linear time (``buffer += chunk`` would copy it at every read).
+    """
 
     def __init__(self, fd: int, unbuffered: bool = False) -> None:
         self.fd = fd
-        self.buffer = b""
+        self.chunks: list[bytes] = []
+        self.size = 0
         self.unbuffered = unbuffered
 
     def read(self, deadline: float | None = None) -> dict[str, Any] | None:
         """Next message, ``None`` at end of file; ``TimeoutError`` past ``deadline``."""
-        while b"\n" not in self.buffer:
+        while not (self.chunks and b"\n" in self.chunks[-1]):
             if deadline is not None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
@@ -263,10 +268,10 @@ class LineReader:
             chunk = os.read(self.fd, 1 if self.unbuffered else 1 << 16)
             if not chunk:
                 return None
-            self.buffer += chunk
-            if len(self.buffer) > MAX_MESSAGE:
-                raise ValueError("message too large")
-        line, self.buffer = self.buffer.split(b"\n", 1)
+            self.chunks.append(chunk)
+            self.size += len(chunk)
+            if self.size > MAX_MESSAGE:
+                raise WireError("message too large")
+        line, rest = b"".join(self.chunks).split(b"\n", 1)
+        self.chunks, self.size = ([rest], len(rest)) if rest else ([], 0)
         return json.loads(line)
-
-

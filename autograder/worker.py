@@ -77,6 +77,7 @@ def preload() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
     import numpy  # noqa: F401
     import torch
+    import torch._dynamo  # noqa: F401 - torch.optim imports it lazily, and it rewraps torch.manual_seed
 
     torch.set_num_threads(1)
     try:
@@ -165,6 +166,7 @@ class Supervisor:
             try:
                 os.close(request_w)
                 os.close(reply_r)
+                enter_student_namespaces()
                 StudentProcess(request_r, reply_w, self.limits, self.scratch).run(message)
             finally:
                 os._exit(0)
@@ -189,8 +191,11 @@ class Supervisor:
             if message is None:
                 send(1, {"event": "died", "reason": self.stop_child()})
                 return
+            event = message.get("event") if isinstance(message, dict) else None
+            if event not in STUDENT_EVENTS:
+                message = {"event": "unexpected", "what": str(event)[:40]}
             send(1, message)
-            if message.get("event") == until:
+            if event == until:
                 return
 
     def stop_child(self) -> str:
@@ -212,6 +217,52 @@ class Supervisor:
         return "the notebook's process ended"
 
 
+STUDENT_EVENTS = ("cell-start", "cell", "executed", "result")
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+PR_SET_PDEATHSIG = 1
+
+
+def enter_student_namespaces() -> bool:
+    """Put the student process in its own user and PID namespaces, if the kernel allows.
+
+    Called in a fresh child of the supervisor.  It forks once more: the grandchild
+    becomes PID 1 of a new PID namespace and returns to run the notebook, while this
+    process stays behind, waits and exits the way the grandchild did.  From inside,
+    the supervisor and the zygote have no PID, so they cannot be signalled
+    (``os.kill(os.getppid(), 9)``, ``kill -1``), and every process the student
+    starts dies with it.  False (and nothing changes) where namespaces are refused.
+    """
+    uid, gid = os.getuid(), os.getgid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0:
+        return False
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        try:
+            with open(f"/proc/self/{name}", "w") as handle:
+                handle.write(text)
+        except OSError:
+            pass
+    pid = os.fork()
+    if pid == 0:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        return True
+    for fd in range(3, 256):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            signal.signal(number, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
+        os.kill(os.getpid(), number)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
 # ------------------------------------------------------------- student process
 class CappedText(io.TextIOBase):
     """A stdout replacement that keeps only the first few kilobytes."""
@@ -231,6 +282,44 @@ class CappedText(io.TextIOBase):
         return True
 
 
+class Watch:
+    """Remembers the library functions tests rely on, to report which ones were replaced.
+
+    The snapshot is taken before any student code runs.  The report is evidence for
+    the ``flags`` column only: a student can silence it, never use it to gain points.
+    """
+
+    MODULES = ("torch", "numpy", "math", "builtins", "otter", "doctest", "unittest")
+
+    def __init__(self) -> None:
+        self.saved: dict[str, dict[str, int]] = {}
+        self.modules = {name: id(sys.modules.get(name)) for name in self.MODULES}
+        for label, owner in self.owners():
+            self.saved[label] = {key: id(value) for key, value in list(vars(owner).items())}
+
+    def owners(self) -> list[tuple[str, Any]]:
+        found = []
+        for name in self.MODULES:
+            module = sys.modules.get(name)
+            if module is not None:
+                found.append((name, module))
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            found += [("torch.Tensor", torch.Tensor), ("torch.nn.functional", torch.nn.functional)]
+        return found
+
+    def changed(self) -> list[str]:
+        """``module.name`` for every watched attribute replaced or deleted since the snapshot."""
+        report = [f"sys.modules[{name!r}]" for name, ident in self.modules.items()
+                  if id(sys.modules.get(name)) != ident]
+        for label, owner in self.owners():
+            saved = self.saved.get(label, {})
+            current = vars(owner)
+            report += [f"{label}.{key}" for key, ident in saved.items()
+                       if key not in current or id(current[key]) != ident]
+        return report[:20]
+
+
 class StudentProcess:
     """Executes a notebook's cells, then serves calls to what they defined."""
 
@@ -240,10 +329,14 @@ class StudentProcess:
         self.limits = limits
         self.scratch = scratch
         self.namespace: dict[str, Any] = {}
+        self.watch: Watch | None = None
 
     # -- set-up
     def confine(self) -> None:
-        os.setsid()
+        try:
+            os.setsid()
+        except OSError:
+            pass
         keep = {self.requests.fd, self.replies}
         for fd in range(3, 256):
             if fd not in keep:
@@ -266,9 +359,13 @@ class StudentProcess:
         files = int(self.limits.get("file_mb", 64)) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        processes = int(self.limits.get("processes", 256))
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
         sys.stdout = sys.stderr = CappedText()
         install_fake_otter()
         seed_everything(int(self.limits.get("seed", 42)))
+        self.watch = Watch()
 
     def run(self, message: dict[str, Any]) -> None:
         self.confine()
@@ -282,12 +379,12 @@ class StudentProcess:
             self.reply({"event": "cell-start", "index": index})
             status, error = self.execute(str(source), f"<cell {index + 1}>", seconds)
             self.reply({"event": "cell", "index": index, "status": status, "error": error})
-        self.reply({"event": "executed", "names": self.names()})
+        self.reply({"event": "executed", "names": self.names(), "tampered": self.watch.changed()})
         while True:
             request = self.requests.read()
             if request is None:
                 return
-            self.reply(self.answer(request))
+            self.reply({**self.answer(request), "tampered": self.watch.changed()})
 
     def execute(self, source: str, filename: str, seconds: float) -> tuple[str, str | None]:
         try:

@@ -1,0 +1,136 @@
+"""The red-team corpus, graded end to end: no attack earns a point, every one is flagged.
+
+Also: hidden-test text never reaches anything a student sees, a daemon left by one
+submission cannot touch the next, and the static scan stays quiet on honest code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder.integrity import runtime_flags, scan_source
+from autograder.pipeline import Submission, grade_submission
+from autograder.results import SubmissionResult
+from autograder.sandbox import Limits
+from tests.corpus import Variant, solution_path, write_variant
+from tests.corpus.attacks import ATTACKS, DAEMON_ATTACK, Attack
+from tests.corpus.mistakes_02 import MISTAKES
+
+ROOT = Path(__file__).resolve().parent.parent
+A = "02-quadratic-fit"
+SHORT = Limits(notebook_seconds=30, cell_seconds=5, call_seconds=3, memory_mb=1500)
+
+
+def build(attack: Attack, folder: Path) -> Path:
+    """The attack's notebook, with its placeholders pointing at real folders."""
+    cells = tuple(
+        cell.replace("{out}", str(folder / "out")).replace("{project}", str(ROOT)) for cell in attack.cells
+    )
+    return write_variant(A, attack.edits, folder / f"{attack.id}.ipynb", cells)
+
+
+def grade(path: Path, assignments, sandbox, limits: Limits) -> SubmissionResult:
+    return grade_submission(Submission(path.stem, path), assignments[A], sandbox, limits)
+
+
+def visible_text(result: SubmissionResult) -> str:
+    """Everything a student may read about their submission."""
+    return json.dumps(result.to_dict())
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.id)
+def test_attack_earns_nothing_and_is_flagged(attack, tmp_path, assignments, sandbox, limits):
+    path = build(attack, tmp_path)
+    result = grade(path, assignments, sandbox, SHORT if attack.slow else limits)
+    scores = {q.name: (q.score, q.max_score) for q in result.questions}
+    assert all(scores[name][0] == 0 for name in attack.lost), scores
+    if attack.others_intact:
+        assert all(score == top for name, (score, top) in scores.items() if name not in attack.lost), (
+            scores, result.message)
+    assert any(attack.flag in flag for flag in result.flags), result.flags
+    text = visible_text(result)
+    if attack.evidence:
+        assert attack.evidence in text, result.cell_errors
+    for word in attack.forbidden:
+        assert word not in text
+    assert not (tmp_path / "out").exists(), "the notebook wrote into the grader's output folder"
+    assert not list(ROOT.glob("evil*")) and not (Path("/usr/evil.txt")).exists()
+
+
+def test_attacks_are_distinct_and_many():
+    assert len({attack.id for attack in ATTACKS}) == len(ATTACKS) >= 15
+    assert len({attack.cells for attack in ATTACKS}) == len(ATTACKS)
+
+
+def test_runtime_report_catches_a_patch_the_static_scan_misses(tmp_path, assignments, sandbox, limits):
+    """``getattr`` + a computed name hides the patch from the scan; the sandbox still reports it."""
+    hidden_patch = 'setter = getattr(__builtins__, "set" + "attr")\nsetter(torch, "all" + "close", lambda *a, **k: True)'
+    path = write_variant(A, ATTACKS[0].edits, tmp_path / "sneaky.ipynb", (hidden_patch,))
+    assert scan_source([hidden_patch]) == []
+    result = grade(path, assignments, sandbox, limits)
+    assert result.questions[1].score == 0
+    assert any("torch.allclose" in flag for flag in result.flags), result.flags
+
+
+def test_daemon_cannot_touch_the_next_submission(tmp_path, assignments, sandbox, limits):
+    """A process left running by one submission is gone before the next one starts."""
+    attack = grade(build(DAEMON_ATTACK, tmp_path), assignments, sandbox, limits)
+    assert any(DAEMON_ATTACK.flag in flag for flag in attack.flags)
+    for _ in range(2):
+        honest = grade(solution_path(A), assignments, sandbox, limits)
+        assert honest.total == honest.max_score and honest.flags == [] and honest.status == "graded"
+
+
+def hidden_lines(zip_path: Path) -> list[str]:
+    """Every line of hidden test code in an autograder zip."""
+    namespace: dict = {}
+    lines = []
+    with zipfile.ZipFile(zip_path) as archive:
+        for name in archive.namelist():
+            if name.startswith("tests/") and name.endswith(".py"):
+                exec(archive.read(name).decode(), namespace)
+                for suite in namespace["test"]["suites"]:
+                    for case in suite["cases"]:
+                        if case.get("hidden"):
+                            lines += [re.sub(r"^(>>>|\.\.\.) ?", "", line).strip() for line in case["code"].splitlines()]
+    return [line for line in lines if len(line) >= 12]
+
+
+def test_hidden_test_text_never_reaches_the_student(tmp_path, built, assignments, sandbox, limits):
+    lines = hidden_lines(built / "dist" / f"{A}.zip")
+    assert any("check_mse" in line for line in lines)  # the extraction works
+    variants: list[Path] = [build(attack, tmp_path) for attack in ATTACKS if not attack.slow]
+    variants += [write_variant(A, v.edits, tmp_path / f"m-{v.id}.ipynb") for v in MISTAKES if isinstance(v, Variant)]
+    variants.append(built / "assignments" / A / f"{A}.ipynb")
+    for path in variants:
+        text = visible_text(grade(path, assignments, sandbox, limits))
+        leaked = [line for line in lines if line in text]
+        assert leaked == [], (path.name, leaked)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import otter\ngrader = otter.Notebook('02-quadratic-fit.ipynb')",
+        "grader.check('q2-mse')",
+        "try:\n    x = 1 / 0\nexcept Exception as error:\n    print(error)",
+        "import numpy as np\nimport torch\nfrom torch import nn\nmodel = nn.Linear(1, 1)\nmodel.eval()",
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2])\n%matplotlib inline",
+        "with torch.no_grad():\n    params -= lr * params.grad\nparams.grad.zero_()",
+        "optimizer = torch.optim.SGD([w], lr=0.1)\noptimizer.zero_grad()\nloss.backward()\noptimizer.step()",
+        "import os\nos.makedirs('plots', exist_ok=True)\nopen('plots/losses.txt', 'w').write('1')",
+    ],
+)
+def test_honest_code_raises_no_flag(source):
+    assert scan_source([source]) == []
+
+
+def test_runtime_flags_only_add():
+    assert runtime_flags([], 0) == []
+    assert runtime_flags(["torch.allclose"], 2) == [
+        "replaced library functions at run time (torch.allclose)", "sent 2 forged message(s) to the grader"]
