@@ -50,6 +50,13 @@ MISTAKES: dict[str, str] = {
     "diverges": "With a learning rate that works, the loss grew instead of shrinking (the weights ran away): check the sign of the update (w -= lr * w.grad) and that the loss is the MEAN of the squared errors.",
     "start-not-copied": "The caller's `start` tensor was changed: the optimizer updated it in place. Train a copy: a = start.detach().clone().requires_grad_(True).",
     "history-aliased": "Every entry of the history equals the last one: the list holds the SAME tensor several times, and the optimizer kept changing it. Append a copy: a.detach().clone().",
+    # 01-autograd
+    "view-swapped": "The batch dimension must come first: x.view(-1, d) has shape (N, d); x.view(d, -1) has shape (d, N).",
+    "value-not-derivative": "It matches the function's VALUE, not its derivative: call backward() on fn(x) and return x.grad.",
+    "stale-grad": "A second call with the same w gives twice the gradient: backward() ADDS to w.grad, and the caller's w kept the gradient of the first call. Work on a fresh copy: w = w.detach().clone().requires_grad_(True).",
+    "steps-off-by-one": "The number of steps is off by one: take exactly `steps` gradient steps (for _ in range(steps)).",
+    "rss-sign-flipped": "The sign is flipped: the RSS gradient is -2/n X^T (y - Xw), which is +2/n X^T (Xw - y).",
+    "global-n": "The 1/n uses an n from elsewhere in the notebook, not this X: take n = X.shape[0] inside the function.",
 }
 
 
