@@ -296,3 +296,9 @@ def test_hard_coding_the_public_answers_fails_the_hidden_tests(tmp_path: Path, a
         assert questions[name].score == 0, [case.message for case in questions[name].cases]
     assert "hard-coded" in questions["q2-train-sgd"].mistakes
     assert all(q.score == q.max_score for name, q in questions.items() if name not in ("q2-train-sgd", "q4-pick-lr"))
+
+
+def test_solution_passes_the_public_tests_too(assignments, sandbox, limits):
+    """Public tests carry no points, so a full score alone would not show that they pass when judged."""
+    result = grade_submission(Submission("solution", solution_path(A)), assignments[A], sandbox, limits)
+    assert [(q.name, c.name, c.message) for q in result.questions for c in q.cases if not c.passed] == []
