@@ -213,7 +213,7 @@ def check_gradient_descent(
     what = f"gradient_descent(fn, x0={x0}, lr={lr}, steps={steps})"
     if not bool(torch.isfinite(result).all()):
         raise mistake("diverging-lr", f"{what} returned {short(result)}.")
-    if not close(result, expected, rtol=1e-4, atol=1e-4):
+    if not close(result, expected, rtol=1e-4, atol=1e-5):
         variants = [
             ("sign-flipped", descend(fn, x0, lr, steps, sign=-1.0)),
             ("grad-not-reset", descend(fn, x0, lr, steps, accumulate=True)),
