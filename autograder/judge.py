@@ -82,6 +82,13 @@ def lambdas_as_source(source: str, mode: str) -> ast.AST:
     return ast.fix_missing_locations(tree)
 
 
+HIDDEN_MISMATCH = "The output is not what this test expects."
+
+
+class OutputMismatch(AssertionError):
+    """A doctest printed something else than its expected output (never shown for hidden cases)."""
+
+
 def judge_question(test_file: Any, notebook: StudentNotebook) -> QuestionResult:
     """Run every case of one otter test file against the student's notebook."""
     namespace = base_namespace()
@@ -106,6 +113,8 @@ def judge_case(case: Any, namespace: dict[str, Any], notebook: StudentNotebook) 
         if tag is not None:
             result.message += " " + explain(tag)
         result.mistakes = [tag] if tag else []
+    except OutputMismatch as error:
+        result.message = HIDDEN_MISMATCH if case.hidden else str(error)
     except AssertionError as error:
         result.message = str(error) or "A check of this question failed."
     except NameError as error:
@@ -136,4 +145,4 @@ def run_example(example: doctest.Example, namespace: dict[str, Any], notebook: S
     if example.want and not doctest.OutputChecker().check_output(
         example.want, output.getvalue(), doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     ):
-        raise AssertionError(f"Expected {example.want.strip()!r}, got {output.getvalue().strip()!r}.")
+        raise OutputMismatch(f"Expected {example.want.strip()!r}, got {output.getvalue().strip()!r}.")

@@ -189,7 +189,7 @@ class Supervisor:
                 send(1, {"event": "died", "reason": "it sent a malformed or oversized message"})
                 return
             if message is None:
-                send(1, {"event": "died", "reason": self.stop_child()})
+                send(1, {"event": "died", "reason": self.stop_child(grace=2.0)})
                 return
             event = message.get("event") if isinstance(message, dict) else None
             if event not in STUDENT_EVENTS:
@@ -198,16 +198,26 @@ class Supervisor:
             if event == until:
                 return
 
-    def stop_child(self) -> str:
-        """Kill the student process (and its group); describe how it ended."""
+    def stop_child(self, grace: float = 0.0) -> str:
+        """Kill the student process (and its group); describe how it ended.
+
+        ``grace``: seconds to let a process that is already dying (its pipe closed)
+        finish on its own, so its own exit status or signal can be reported.
+        """
         if self.child is None:
             return "the notebook's process is not running"
+        pid, status = os.waitpid(self.child, os.WNOHANG)
+        give_up = time.monotonic() + grace
+        while pid == 0 and time.monotonic() < give_up:
+            time.sleep(0.01)
+            pid, status = os.waitpid(self.child, os.WNOHANG)
         for target in (-self.child, self.child):
             try:
                 os.kill(target, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-        _, status = os.waitpid(self.child, 0)
+        if pid == 0:
+            _, status = os.waitpid(self.child, 0)
         os.close(self.to_child)
         self.child = None
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:
