@@ -31,6 +31,8 @@ def totals_histogram(totals: Sequence[float], max_score: float) -> bytes:
     width = max(1.0, top / 20)  # one bar per point, at most about 20 bars
     edges = [-width / 2 + i * width for i in range(int(top / width) + 2)]
     axes.hist(list(totals), bins=edges, color="#4c72b0", edgecolor="white")
+    axes.set_xlim(edges[0], edges[-1])
+    axes.xaxis.get_major_locator().set_params(integer=True)
     axes.set_xlabel(f"total score (out of {max_score:g})")
     axes.set_ylabel("submissions")
     axes.set_title("Totals")
@@ -53,7 +55,7 @@ def question_bars(questions: Sequence[str], full: Sequence[int], partial: Sequen
     axes.set_xlabel("submissions")
     axes.set_title("Score per question")
     axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, frameon=False)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), borderaxespad=2.5, ncol=3, frameon=False)
     return png(figure)
 
 
@@ -62,7 +64,8 @@ def mistake_bars(counts: Sequence[tuple[str, int]]) -> bytes:
     figure = Figure(figsize=(6.5, 0.4 * len(counts) + 1.2))
     axes = figure.subplots()
     rows = list(range(len(counts)))[::-1]
-    axes.barh(rows, [count for _, count in counts], color="#8172b2")
+    bars = axes.barh(rows, [count for _, count in counts], color="#8172b2")
+    axes.bar_label(bars, padding=3)
     axes.set_yticks(rows, [name for name, _ in counts])
     axes.set_xlabel("students")
     axes.set_title("Mistakes diagnosed")
