@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,13 @@ def notebook_assignment(submission: Submission) -> str | None:
         return None
 
 
-def choose_assignment(name: str | None, autograder_zip: Path | None, submissions: list[Submission]) -> Path:
-    """The autograder zip (or folder) to grade against: given, or inferred from the notebooks."""
+def choose_assignment(name: str | None, autograder_zip: Path | None, submissions: list[Submission],
+                      locate: Callable[[str], Path] = default_zip) -> Path:
+    """The autograder zip (or folder) to grade against: given, or that of the class's assignment.
+
+    Without a name, the class's assignment is the one most notebooks name in their otter
+    metadata; the others are then reported as ``wrong-assignment`` by the pipeline.
+    """
     if autograder_zip is not None:
         if not autograder_zip.exists():
             raise UsageError(f"the autograder {autograder_zip} does not exist")
@@ -73,7 +79,7 @@ def choose_assignment(name: str | None, autograder_zip: Path | None, submissions
             tied = ", ".join(f"{n} ({c})" for n, c in ranked)
             raise UsageError(f"the notebooks belong to several assignments ({tied}); pass --assignment NAME")
         name = ranked[0][0]
-    source = default_zip(name)
+    source = locate(name)
     if not source.exists():
         raise UsageError(f"no autograder for assignment {name!r} at {source}. Available: {available_text()}")
     return source
@@ -86,7 +92,7 @@ def harness_version() -> str:
     """A fingerprint of the grading code, so a changed harness never reuses old results."""
     digest = hashlib.sha256(autograder.__version__.encode())
     package = Path(autograder.__file__).parent
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted(p for p in package.rglob("*.py") if p.relative_to(package).parts[0] != "reports"):
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -1,0 +1,152 @@
+"""Throughput of ``make grade`` against a sequential ``otter run`` loop, on the same class.
+
+``make bench`` (after ``make autograder``) runs this: it writes a class of mixed
+submissions for one assignment (solutions, stubs, every mistake of the corpus, notebooks
+whose cells raise) into a temporary folder, grades it with the harness
+(``python -m autograder grade``, start-up included) and with ``otter run`` one notebook
+at a time, checks that every total is identical, and prints submissions per second for
+each and their ratio.  An endless loop is then graded by the harness alone, to show it is
+stopped: ``otter run`` has no time limit and would never return.  This is a benchmark, not
+a test: nothing is asserted about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograder.assignments import default_zip  # noqa: E402
+from tests.corpus import Edit, write_variant  # noqa: E402
+
+PYTHON = Path(sys.executable)
+OTTER = PYTHON.parent / "otter"
+LOOP = "while True:\n    pass"
+RAISES = "raise RuntimeError('a student cell that fails')"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One generated submission."""
+
+    key: str
+    path: Path
+
+
+def mistakes(name: str) -> list:
+    """The mistake corpus of an assignment (``tests/corpus/mistakes_NN.py``), if there is one."""
+    try:
+        module = importlib.import_module(f"tests.corpus.mistakes_{name[:2]}")
+    except ModuleNotFoundError:
+        return []
+    return [variant for variant in module.MISTAKES if variant.assignment == name]
+
+
+def make_class(name: str, folder: Path, copies: int) -> list[Entry]:
+    """Write ``copies`` of every kind of submission (each copy signed, so no two are byte-identical)."""
+    solved = solved_notebook(name)
+    stub = ROOT / "assignments" / name / f"{name}.ipynb"
+    kinds: list[tuple[str, Path, tuple[Edit, ...], tuple[str, ...]]] = [
+        ("solution", solved, (), ()),
+        ("stub", stub, (), ()),
+        ("raises", solved, (), (RAISES,)),
+    ]
+    kinds += [(f"mistake-{v.id}", solved, v.edits, ()) for v in mistakes(name)]
+    entries = []
+    for copy in range(copies):
+        for kind, base, edits, extra in kinds:
+            key = f"{kind}-{copy}"
+            path = write_variant(name, edits, folder / f"{key}.ipynb", (*extra, f"# student {copy}"), base=base)
+            entries.append(Entry(key, path))
+    return entries
+
+
+def solved_notebook(name: str) -> Path:
+    return ROOT / "autograder" / "dist" / name / "autograder" / f"{name}.ipynb"
+
+
+def otter_zip(name: str, folder: Path) -> Path:
+    """otter's own autograder zip (``otter generate``) from the tests that ``otter assign`` wrote."""
+    source = ROOT / "autograder" / "dist" / name / "autograder"
+    work = folder / "otter-generate"
+    shutil.copytree(source / "tests", work / "tests")
+    shutil.copy(source / "otter_config.json", work / "otter_config.json")
+    target = folder / f"otter-{name}.zip"
+    command = [str(OTTER), "generate", "-t", "tests", "-c", "otter_config.json", "--no-requirements",
+               "--no-environment", "-o", str(target)]
+    subprocess.run(command, cwd=work, check=True, capture_output=True)
+    return target
+
+
+def grade_with_harness(name: str, submissions: Path, out: Path, *options: str) -> tuple[dict[str, list[str]], float]:
+    """Each submission's (total, status) from ``python -m autograder grade``, and its wall time."""
+    command = [str(PYTHON), "-m", "autograder", "grade", str(submissions), "--assignment", name,
+               "--out", str(out), "--fresh", "--quiet", *options]
+    started = time.monotonic()
+    run = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    seconds = time.monotonic() - started
+    if run.returncode not in (0, 1):
+        raise SystemExit(f"the harness failed:\n{run.stdout}\n{run.stderr}")
+    with (out / "grades.csv").open() as handle:
+        return {row["submission"]: [float(row["total"]), row["status"]] for row in csv.DictReader(handle)}, seconds
+
+
+def grade_with_otter(entries: list[Entry], autograder: Path, folder: Path) -> tuple[dict[str, float], float]:
+    """Totals from ``otter run``, one notebook after the other, and the wall time of the loop."""
+    totals: dict[str, float] = {}
+    started = time.monotonic()
+    for entry in entries:
+        out = folder / "otter-out" / entry.key
+        out.mkdir(parents=True)
+        subprocess.run([str(OTTER), "run", "-a", str(autograder), "-o", str(out), str(entry.path)],
+                       capture_output=True, cwd=folder)
+        results = out / "results.json"
+        tests = json.loads(results.read_text())["tests"] if results.exists() else []
+        totals[entry.key] = round(sum(float(t.get("score") or 0) for t in tests), 6)
+    return totals, time.monotonic() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assignment", default="02-quadratic-fit")
+    parser.add_argument("--copies", type=int, default=3, help="copies of each kind of submission")
+    parser.add_argument("--workers", type=int, default=0, help="harness workers (default: CPUs)")
+    args = parser.parse_args(argv)
+    if not default_zip(args.assignment).exists():
+        raise SystemExit(f"build the autograder first: make autograder ({default_zip(args.assignment)} is missing)")
+    with tempfile.TemporaryDirectory(prefix="grade-bench-") as temporary:
+        folder = Path(temporary)
+        entries = make_class(args.assignment, folder / "class", args.copies)
+        workers = ["--workers", str(args.workers)] if args.workers else []
+        print(f"{len(entries)} submissions of {args.assignment}", flush=True)
+        ours, our_seconds = grade_with_harness(args.assignment, folder / "class", folder / "out", *workers)
+        print(f"harness:   {len(entries)} in {our_seconds:.1f} s = {len(entries) / our_seconds:.2f} submissions/s",
+              flush=True)
+        theirs, their_seconds = grade_with_otter(entries, otter_zip(args.assignment, folder), folder)
+        print(f"otter run: {len(entries)} in {their_seconds:.1f} s = {len(entries) / their_seconds:.2f} submissions/s",
+              flush=True)
+        write_variant(args.assignment, (), folder / "loop" / "endless-loop.ipynb", (LOOP,), base=solved_notebook(args.assignment))
+        loop, loop_seconds = grade_with_harness(args.assignment, folder / "loop", folder / "loop-out", "--cell-timeout", "5")
+    differ = {k: (ours[k][0] if k in ours else None, theirs[k]) for k in theirs if ours.get(k, [None])[0] != theirs[k]}
+    for key, (mine, otter) in sorted(differ.items()):
+        print(f"  DIFFERENT {key}: harness {mine}, otter {otter}")
+    ratio = our_seconds and their_seconds / our_seconds
+    print(f"identical totals: {len(theirs) - len(differ)}/{len(theirs)}; speed-up {ratio:.1f}x (goal: 10x)")
+    print(f"an endless loop (not given to otter run, which has no time limit): harness status "
+          f"{loop['endless-loop'][1]} after {loop_seconds:.1f} s with --cell-timeout 5")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
