@@ -57,6 +57,7 @@ MISTAKES: dict[str, str] = {
     "steps-off-by-one": "The number of steps is off by one: take exactly `steps` gradient steps (for _ in range(steps)).",
     "rss-sign-flipped": "The sign is flipped: the RSS gradient is -2/n X^T (y - Xw), which is +2/n X^T (Xw - y).",
     "global-n": "The 1/n uses an n from elsewhere in the notebook, not this X: take n = X.shape[0] inside the function.",
+    "grad-is-none": "The gradient is None where the update uses it: call backward() first, and update the SAME leaf tensor in place (x -= lr * x.grad inside `with torch.no_grad():`). `x = x - lr * x.grad` makes a new tensor whose .grad autograd never fills.",
 }
 
 
@@ -70,6 +71,8 @@ EXCEPTION_PATTERNS: dict[str, str] = {
     "leaf Variable that requires grad is being used in an in-place operation": "update-tracked-by-autograd",
     "does not require grad and does not have a grad_fn": "no-autograd",
     "params argument given to the optimizer should be an iterable": "optimizer-needs-iterable",
+    "unsupported operand type(s) for *: 'float' and 'NoneType'": "grad-is-none",
+    "'NoneType' object has no attribute 'zero_'": "grad-is-none",
 }
 
 
