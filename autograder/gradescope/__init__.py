@@ -10,7 +10,7 @@ from pathlib import Path
 
 from autograder.sandbox import Limits
 
-GRADESCOPE_MEMORY_MB = 512  # extra address space for student code; Gradescope's default machine has 768 MB
+GRADESCOPE_MEMORY_MB = 256  # memory for student code, on top of the ~460 MB the grader and the warm worker use (768 MB machine)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -87,12 +87,18 @@ def grade_layout(layout: Layout, requested: str, limits: Limits) -> dict[str, An
     with tempfile.TemporaryDirectory(prefix="gd-unpacked-") as unpacked:
         path, problem = find_notebook(layout.submission, Path(unpacked))
         submission = Submission(users["id"] or "submission", path, users["names"], users["emails"], problem)
+        sandbox = Sandbox(backend)
         try:
-            with Sandbox(backend) as sandbox:
-                result = grade_submission(submission, assignment, sandbox, limits)
+            if path is not None:  # a submission with no notebook is answered without starting it
+                sandbox.start()
+            result = grade_submission(submission, assignment, sandbox, limits)
         except Exception as error:  # noqa: BLE001 - the grader failed, not the student
-            return failure(assignment, f"The autograder failed while grading. {TELL_INSTRUCTOR}", repr(error))
-    document = results_json(result)
+            result = None
+            document = failure(assignment, f"The autograder failed while grading. {TELL_INSTRUCTOR}", repr(error))
+        finally:
+            sandbox.close()
+    if result is not None:
+        document = results_json(result)
     document["extra_data"]["sandbox"] = backend
     return document
 
