@@ -108,8 +108,11 @@ def describe(result: SubmissionResult, student: StudentNotebook, cell_count: int
         elif cell.get("status") in ("error", "exit"):
             errors.append(f"cell {index + 1}: {cell.get('error')}")
     if first.death is not None:
-        where = f"in cell {first.died_in_cell + 1}" if first.died_in_cell is not None else ""
-        errors.append(f"the notebook's process ended {where}: {first.death}".replace("  ", " "))
+        if first.died_in_cell is not None:
+            errors.append(f"the notebook's process ended in cell {first.died_in_cell + 1}: {first.death}; "
+                          "the other cells were run again without it")
+        else:
+            errors.append(f"the notebook's process ended: {first.death}")
         if first.death == "timeout":
             timeouts.append("the notebook did not finish within its time limit")
     timeouts += [f"`{name}` did not finish within the time limit" for name in student.events.timeouts]

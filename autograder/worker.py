@@ -88,20 +88,36 @@ def preload() -> None:
 
 def clean_up(scratch: str, sweep: bool) -> bool:
     """Kill whatever a session left running and empty the scratch folders."""
-    if sweep:
+    clean = kill_everyone_else() if sweep else True
+    for folder in (scratch, "/tmp", "/dev/shm") if sweep else (scratch,):
+        clean &= empty_folder(folder)
+    return clean
+
+
+def kill_everyone_else(seconds: float = 5.0) -> bool:
+    """In the sandbox's PID namespace, kill every process but us and bwrap's init (PID 1).
+
+    Returns only once they are gone (or False after ``seconds``), so nothing a
+    session started can still run when the next one begins.
+    """
+    give_up = time.monotonic() + seconds
+    while True:
         try:
-            os.kill(-1, signal.SIGKILL)  # every process this user may signal, but us
+            os.kill(-1, signal.SIGKILL)  # every process we may signal, but us
         except ProcessLookupError:
             pass
         while True:
             try:
-                os.waitpid(-1, 0)
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
             except ChildProcessError:
                 break
-    clean = True
-    for folder in (scratch, "/tmp", "/dev/shm") if sweep else (scratch,):
-        clean &= empty_folder(folder)
-    return clean
+        others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
+        if not others:
+            return True
+        if time.monotonic() > give_up:
+            return False
+        time.sleep(0.005)
 
 
 def empty_folder(folder: str) -> bool:
@@ -175,11 +191,17 @@ class Supervisor:
         self.child, self.to_child, self.from_child = pid, request_w, LineReader(reply_r)
 
     def relay(self, until: str, deadline: float) -> None:
-        """Forward the student process's messages until ``until`` arrives."""
+        """Forward the student process's messages until ``until`` arrives.
+
+        A cell also has its own deadline here, for a cell that blocks the alarm
+        signal the student process uses to stop itself.
+        """
         assert self.from_child is not None
+        cell_seconds = float(self.limits.get("cell_seconds", 60)) + 2
+        cell_deadline = deadline
         while True:
             try:
-                message = self.from_child.read(deadline)
+                message = self.from_child.read(min(deadline, cell_deadline))
             except TimeoutError:
                 self.stop_child()
                 send(1, {"event": "died", "reason": "timeout"})
@@ -197,6 +219,10 @@ class Supervisor:
             send(1, message)
             if event == until:
                 return
+            if event == "cell-start":
+                cell_deadline = time.monotonic() + cell_seconds
+            elif event == "cell":
+                cell_deadline = deadline
 
     def stop_child(self, grace: float = 0.0) -> str:
         """Kill the student process (and its group); describe how it ended.
@@ -221,10 +247,10 @@ class Supervisor:
         os.close(self.to_child)
         self.child = None
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:
-            return f"the notebook's process was killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
+            return f"it was killed by signal {signal.Signals(os.WTERMSIG(status)).name} (a crash)"
         if os.WIFEXITED(status):
-            return f"the notebook's process exited with code {os.WEXITSTATUS(status)}"
-        return "the notebook's process ended"
+            return f"it exited with code {os.WEXITSTATUS(status)} (os._exit?)"
+        return "it was killed"
 
 
 STUDENT_EVENTS = ("cell-start", "cell", "executed", "result")

@@ -1,0 +1,166 @@
+"""Properties of the sandbox student code runs in, checked from inside it.
+
+Each test runs a few real cells in a real bubblewrap session and reads back the
+values they computed (plain data, through the same path grading uses).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.remote import StudentError, StudentNotebook
+from autograder.sandbox import Limits, Sandbox, SandboxUnavailable, check_bwrap
+
+ROOT = Path(__file__).resolve().parent.parent
+LIMITS = Limits(notebook_seconds=30, cell_seconds=3, call_seconds=3, memory_mb=600)
+
+
+def run_cells(sandbox: Sandbox, cells: list[str], limits: Limits = LIMITS) -> StudentNotebook:
+    """Execute ``cells`` in a fresh session; the caller reads values and ends the session."""
+    notebook = StudentNotebook(sandbox.session(limits), cells, limits)
+    notebook.ensure_running()
+    return notebook
+
+
+def values(sandbox: Sandbox, cells: list[str], *names: str, limits: Limits = LIMITS) -> list:
+    notebook = run_cells(sandbox, cells, limits)
+    try:
+        return [notebook.value(name) for name in names]
+    finally:
+        notebook.session.end()
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` on this machine."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                parents[int(entry)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+TRY_WRITE = """
+import os, sys
+def writable(path):
+    try:
+        with open(path, "w") as handle:
+            handle.write("x")
+        os.unlink(path)
+        return True
+    except OSError:
+        return False
+"""
+
+
+def test_no_network(sandbox):
+    cells = ["import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n    net = 'open'\n"
+             "except OSError:\n    net = 'blocked'",
+             "interfaces = sorted(line.split(':')[0].strip() for line in open('/proc/net/dev').readlines()[2:])"]
+    assert values(sandbox, cells, "net", "interfaces") == ["blocked", ["lo"]]
+
+
+def test_only_scratch_and_tmp_are_writable(sandbox):
+    outside = ["/x.txt", "/usr/x.txt", "/etc/x.txt", "/grader/x.txt", f"{sys.prefix}/x.txt", f"{ROOT}/x.txt"]
+    cells = [TRY_WRITE, f"outside = [p for p in {outside!r} if writable(p)]",
+             "inside = [writable(p) for p in ('x.txt', '/tmp/x.txt', os.path.expanduser('~/x.txt'))]"]
+    assert values(sandbox, cells, "outside", "inside") == [[], [True, True, True]]
+
+
+def test_project_and_hidden_tests_are_not_visible(sandbox, built):
+    paths = [ROOT / "solutions", ROOT / "autograder", ROOT / "tests", built, ROOT / "README.md"]
+    cells = [f"import os\nseen = [p for p in {[str(p) for p in paths]!r} if os.path.exists(p)]",
+             f"listing = sorted(os.listdir({str(ROOT)!r})) if os.path.isdir({str(ROOT)!r}) else []"]
+    seen, listing = values(sandbox, cells, "seen", "listing")
+    assert seen == [] and set(listing) <= {".venv"}
+
+
+def test_memory_limit(sandbox):
+    cells = ["import torch\nsmall = float(torch.ones(10_000_000).sum())",
+             "try:\n    big = torch.ones(1_000_000_000)\n    refused = False\nexcept (MemoryError, RuntimeError):\n"
+             "    refused = True"]
+    assert values(sandbox, cells, "small", "refused") == [10_000_000.0, True]
+
+
+def test_time_limits_stop_cells_and_calls(sandbox):
+    notebook = run_cells(sandbox, ["while True:\n    pass", "def spin():\n    while True:\n        pass", "after = 1"])
+    try:
+        assert notebook.first_execution.cells[0]["status"] == "timeout"
+        assert notebook.value("after") == 1  # the cells after the endless one still ran
+        with pytest.raises(StudentError) as error:
+            notebook.resolve("spin")()
+        assert error.value.kind == "timeout"
+    finally:
+        notebook.session.end()
+
+
+def test_strays_are_killed_and_scratch_wiped_between_sessions(sandbox):
+    sandbox.ensure_started()
+    before = descendants(sandbox.process.pid)
+    leave_behind = ["import os, time\nfor _ in range(5):\n    if os.fork() == 0:\n        os.setsid()\n"
+                    "        time.sleep(300)\n        os._exit(0)",
+                    "open('left.txt', 'w').write('x')\nopen('/tmp/left.txt', 'w').write('x')",
+                    "spawned = len(os.listdir('/proc'))"]
+    notebook = run_cells(sandbox, leave_behind)
+    assert len(descendants(sandbox.process.pid)) >= len(before) + 5
+    notebook.session.end()
+    assert descendants(sandbox.process.pid) == before
+    check = ["import os\nleft = [os.path.exists(p) for p in ('left.txt', '/tmp/left.txt')]"]
+    assert values(sandbox, check, "left") == [[False, False]]
+
+
+def without_bwrap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A PATH on which every program but bwrap can be found."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for directory in os.environ["PATH"].split(os.pathsep):
+        if os.path.isdir(directory):
+            for name in os.listdir(directory):
+                if name != "bwrap" and not (folder / name).exists():
+                    (folder / name).symlink_to(Path(directory) / name)
+    monkeypatch.setenv("PATH", str(folder))
+
+
+def test_missing_bwrap_is_a_clear_error_not_a_fallback(monkeypatch, tmp_path):
+    without_bwrap(monkeypatch, tmp_path)
+    with pytest.raises(SandboxUnavailable, match="bubblewrap.*--sandbox none"):
+        check_bwrap()
+    box = Sandbox("bwrap")
+    with pytest.raises(SandboxUnavailable):
+        box.start()
+    assert box.process is None
+
+
+def test_cli_refuses_to_grade_without_bwrap(monkeypatch, tmp_path):
+    without_bwrap(monkeypatch, tmp_path)
+    (tmp_path / "subs").mkdir()
+    command = [sys.executable, "-m", "autograder", "grade", str(tmp_path / "subs"), "--assignment",
+               "02-quadratic-fit", "--out", str(tmp_path / "out")]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "bubblewrap" in done.stderr and "--sandbox none" in done.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_unsandboxed_only_when_asked():
+    from autograder.cli import build_parser
+
+    assert build_parser().parse_args(["grade", "subs"]).sandbox == "bwrap"
+    with pytest.raises(ValueError):
+        Sandbox("bogus")
+    with Sandbox("none") as box:
+        assert values(box, ["x = 6 * 7"], "x") == [42]
