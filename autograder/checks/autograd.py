@@ -210,7 +210,7 @@ def check_gradient_descent(
     run = isolated(student_descent, derivative, gradient)
     result = as_tensor(run(fn, x0, lr, steps), "gradient_descent(fn, x0, lr, steps)")
     expected = descend(fn, x0, lr, steps)
-    what = f"gradient_descent(fn, x0={x0}, lr={lr}, steps={steps})"
+    what = "gradient_descent(fn, x0, lr, steps)"  # the hidden inputs stay out of the feedback
     if not bool(torch.isfinite(result).all()):
         raise mistake("diverging-lr", f"{what} returned {short(result)}.")
     if not close(result, expected, rtol=1e-4, atol=1e-5):
@@ -224,9 +224,9 @@ def check_gradient_descent(
         for tag, value in variants:
             if close(result, value, rtol=1e-4, atol=1e-4):
                 raise mistake(tag, f"{what} is not right.")
-        raise Mistake(f"{what} is not right: got {short(result)}, expected {expected:.6g}.")
+        raise Mistake(f"{what} returned {short(result)}: that is not where `steps` steps of x -= lr * grad lead from x0.")
     if minimum is not None and abs(result.item() - minimum) > 1e-3:
-        raise Mistake(f"{what} = {short(result)} did not reach the minimum {minimum:.6g}.")
+        raise Mistake(f"{what} did not reach the minimum of fn within 1e-3 (a learning rate that works, enough steps).")
 
 
 # ---------------------------------------------------------------- q5
