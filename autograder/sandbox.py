@@ -254,6 +254,20 @@ class Execution:
 SUPERVISOR_GONE = ("idle", "ready", "session", "ended")
 
 
+MAX_TEXT = 500
+MAX_NAMES = 10_000
+
+
+def plain_names(names: Any) -> dict[str, str]:
+    """The notebook's names as the student process reported them, validated."""
+    if not isinstance(names, dict):
+        return {}
+    return {
+        str(name)[:200]: "callable" if kind == "callable" else "value"
+        for name, kind in list(names.items())[:MAX_NAMES]
+    }
+
+
 class Session:
     """The grader's handle on one submission's student process.
 
@@ -300,11 +314,14 @@ class Session:
             elif event == "cell":
                 index = message.get("index")
                 if isinstance(index, int) and 0 <= index < len(cells):
-                    execution.cells[index] = message
+                    error = message.get("error")
+                    execution.cells[index] = {
+                        "status": str(message.get("status"))[:20],
+                        "error": None if error is None else str(error)[:MAX_TEXT],
+                    }
                 current = None
             elif event == "executed":
-                names = message.get("names")
-                execution.names = names if isinstance(names, dict) else {}
+                execution.names = plain_names(message.get("names"))
                 break
             elif event == "died":
                 execution.died_in_cell = current if isinstance(current, int) else None

@@ -170,14 +170,19 @@ class OptimizerInfo(Opaque):
         self.n_params = n_params
 
 
-def decode(data: Any, depth: int = 0) -> Any:
-    """Rebuild a value from wire data, validating every part of it."""
+def decode(data: Any, depth: int = 0, sources: bool = False) -> Any:
+    """Rebuild a value from wire data, validating every part of it.
+
+    ``sources=True`` only inside the sandbox, for the grader's ``SourceCode``
+    arguments: building one evaluates its text, so data coming FROM the sandbox is
+    always decoded with ``sources=False`` (a function there stays an ``Opaque``).
+    """
     if depth > MAX_DEPTH + 2:
         raise WireError("nested too deeply")
     if data is None or type(data) in (bool, int, float, str):
         return data
     if type(data) is list:
-        return [decode(item, depth + 1) for item in data]
+        return [decode(item, depth + 1, sources) for item in data]
     if type(data) is not dict or len(data) == 0:
         raise WireError(f"unexpected {type(data).__name__}")
     if "__float__" in data:
@@ -188,10 +193,12 @@ def decode(data: Any, depth: int = 0) -> Any:
     if "__tensor__" in data:
         return _decode_tensor(data["__tensor__"], depth)
     if "__tuple__" in data:
-        return tuple(decode(item, depth + 1) for item in _as_list(data["__tuple__"]))
+        return tuple(decode(item, depth + 1, sources) for item in _as_list(data["__tuple__"]))
     if "__dict__" in data:
-        return {str(key): decode(item, depth + 1) for key, item in _as_list(data["__dict__"])}
+        return {str(key): decode(item, depth + 1, sources) for key, item in _as_list(data["__dict__"])}
     if "__source__" in data:
+        if not sources:
+            return Opaque("SourceCode", "callable")
         return SourceCode(str(data["__source__"]), data.get("name"))
     if "__optimizer__" in data:
         return OptimizerInfo(

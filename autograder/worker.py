@@ -461,9 +461,9 @@ class StudentProcess:
             return {"event": "result", "ok": False, "error": describe(error)}
 
     def call(self, function: Any, request: dict[str, Any]) -> dict[str, Any]:
-        args = wire.decode(request.get("args", []))
-        kwargs = wire.decode(request.get("kwargs", {"__dict__": []}))
-        replaced = wire.decode(request.get("globals", {"__dict__": []}))
+        args = wire.decode(request.get("args", []), sources=True)
+        kwargs = wire.decode(request.get("kwargs", {"__dict__": []}), sources=True)
+        replaced = wire.decode(request.get("globals", {"__dict__": []}), sources=True)
         saved = {name: self.namespace.get(name, _ABSENT) for name in replaced}
         self.namespace.update(replaced)
         try:

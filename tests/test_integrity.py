@@ -134,3 +134,21 @@ def test_runtime_flags_only_add():
     assert runtime_flags([], 0) == []
     assert runtime_flags(["torch.allclose"], 2) == [
         "replaced library functions at run time (torch.allclose)", "sent 2 forged message(s) to the grader"]
+
+
+def test_hidden_doctest_output_is_never_echoed(tmp_path, sandbox, limits):
+    """A hidden case written as a doctest with expected output: a wrong answer does not reveal it."""
+    from otter.test_files import OKTestFile
+
+    from autograder.assignments import Assignment
+
+    case = ">>> print(round(float(mse(torch.tensor([9.0]), torch.tensor([2.0]))), 4))\n49.0\n"
+    spec = {"name": "q2-mse", "points": 1, "suites": [{"cases": [
+        {"code": case, "hidden": True, "locked": False},
+        {"code": case, "hidden": False, "locked": False},
+    ], "scored": True, "setup": "", "teardown": "", "type": "doctest"}]}
+    assignment = Assignment(A, [OKTestFile.from_spec(spec, path="q2-mse.py")])
+    path = write_variant(A, ATTACKS[0].edits, tmp_path / "wrong.ipynb")
+    hidden, public = grade(path, {A: assignment}, sandbox, limits).questions[0].cases
+    assert not hidden.passed and "49.0" not in hidden.message
+    assert not public.passed and "49.0" in public.message

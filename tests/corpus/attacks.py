@@ -353,6 +353,17 @@ for name in ("allclose", "isclose", "equal"):
 globals()["__builtins__"].__dict__["abs"] = lambda x: 0
 """
 
+SOURCE_INJECTION = """
+import sys
+SourceCode = sys.modules["wire"].SourceCode
+payload = SourceCode.__new__(SourceCode)
+payload.source = "__import__('os').makedirs('{out}') or (lambda *a: 0)"
+payload.name = None
+
+def mse(preds, targets):
+    return payload
+"""
+
 ATTACKS = [
     Attack("patch-torch", (PATCH_TORCH,), "patches torch.allclose"),
     Attack("patch-builtins", (PATCH_BUILTINS,), "patches builtins.abs"),
@@ -378,5 +389,6 @@ ATTACKS = [
     Attack("frame-leak", (FRAME_LEAK,), "inspects the caller's frames", edits=()),
     Attack("protocol-forgery", (PROTOCOL_FORGERY,), "forged message"),
     Attack("shadow-names", (SHADOW_NAMES,), "rebinds np"),
+    Attack("source-injection", (SOURCE_INJECTION,), "forges the grader's wire format", edits=()),
 ]
 DAEMON_ATTACK = Attack("daemon", (DAEMON,), "detaches processes")
