@@ -7,7 +7,6 @@ every submission has status ``graded``, 1 otherwise, 2 for usage errors.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import os
@@ -23,11 +22,13 @@ from typing import Any
 
 import autograder
 from autograder.assignments import Assignment, available, default_zip, load_assignment
+from autograder.gradescope.results import results_json
 from autograder.inputs import SubmissionsError, discover
 from autograder.notebook import MalformedNotebook, read_notebook
 from autograder.pipeline import Submission, zero_questions
 from autograder.pool import Pool
 from autograder.progress import Progress
+from autograder.reports import write_grades_csv, write_reports
 from autograder.results import STATUSES, SubmissionResult
 from autograder.sandbox import Limits, SandboxUnavailable, check_bwrap
 
@@ -204,28 +205,15 @@ def worker_count(requested: int, jobs: int) -> int:
 # ---------------------------------------------------------------- outputs
 
 
-def write_csv(results: list[SubmissionResult], questions: list[str], path: Path) -> None:
-    """``grades.csv``: one row per submission."""
-    columns = ["submission", "student", "email", *questions, "total", "max", "status", "flags", "message"]
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for result in results:
-            scores = {q.name: q.score for q in result.questions}
-            writer.writerow(
-                [result.submission, result.student, result.email, *[scores.get(q, 0) for q in questions],
-                 result.total, result.max_score, result.status, "; ".join(result.flags), result.message]
-            )
-
-
 def write_outputs(results: list[SubmissionResult], assignment: Assignment, out: Path) -> None:
-    """grades.csv and one results JSON per submission."""
-    write_csv(results, assignment.questions, out / "grades.csv")
+    """grades.csv, one Gradescope ``results.json`` per submission, feedback pages and report.html."""
+    write_grades_csv(results, assignment.questions, out / "grades.csv")
     folder = out / "results"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     for result in results:
-        (folder / f"{result.submission}.json").write_text(json.dumps(result.to_dict(), indent=1))
+        (folder / f"{result.submission}.json").write_text(json.dumps(results_json(result), indent=1))
+    write_reports(results, assignment, out)
 
 
 def summary(results: list[SubmissionResult], assignment: Assignment, out: Path, reused: int,
@@ -237,11 +225,11 @@ def summary(results: list[SubmissionResult], assignment: Assignment, out: Path, 
         lines.append(f"reused {reused} results from an earlier run; --fresh to regrade")
     lines += [f"  {status:<17}{counts[status]:>5}" for status in STATUSES if counts[status]]
     totals = [r.total for r in results]
+    others = [r for r in results if r.status != "graded"]
     graded = [r.total for r in results if r.status == "graded"]
     maximum = assignment.max_score
-    lines.append(f"mean score {sum(totals) / len(totals):.2f} / {maximum:g}"
-                 + (f" ({sum(graded) / len(graded):.2f} over graded submissions)" if graded else ""))
-    others = [r for r in results if r.status != "graded"]
+    partial = f" ({sum(graded) / len(graded):.2f} over graded submissions)" if graded and others else ""
+    lines.append(f"mean score {sum(totals) / len(totals):.2f} / {maximum:g}{partial}")
     for result in others[:8]:
         lines.append(f"  {result.submission}: {result.status}: {result.message[:100]}")
     if len(others) > 8:
@@ -249,9 +237,9 @@ def summary(results: list[SubmissionResult], assignment: Assignment, out: Path, 
     flagged = sum(1 for r in results if r.flags)
     if flagged:
         lines.append(f"{flagged} submission(s) flagged for review (flags column)")
-    lines.append(f"grades: {out / 'grades.csv'}")
-    if (out / "report.html").exists():
-        lines.append(f"report: {out / 'report.html'}")
+    lines.append(f"grades:   {out / 'grades.csv'}")
+    lines.append(f"report:   {out / 'report.html'}")
+    lines.append(f"feedback: {out / 'feedback'}/ (one page per student), Gradescope JSON: {out / 'results'}/")
     return "\n".join(lines)
 
 
@@ -283,6 +271,10 @@ def run_grade(args: argparse.Namespace) -> int:
     except (UsageError, SubmissionsError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished results are kept in {args.out / CACHE}; run again to continue",
+              file=sys.stderr)
+        return 130
     write_outputs(results, assignment, args.out)
     print(summary(results, assignment, args.out, reused, time.monotonic() - started))
     return 0 if all(r.status == "graded" for r in results) else 1

@@ -77,7 +77,10 @@ def solved_notebook(name: str) -> Path:
 
 
 def otter_zip(name: str, folder: Path) -> Path:
-    """otter's own autograder zip (``otter generate``) from the tests that ``otter assign`` wrote."""
+    """otter's own autograder zip (``otter generate``) from the tests that ``otter assign`` wrote.
+
+    The harness reads its tests from the same zip, so both graders judge with identical tests.
+    """
     source = ROOT / "autograder" / "dist" / name / "autograder"
     work = folder / "otter-generate"
     shutil.copytree(source / "tests", work / "tests")
@@ -89,9 +92,9 @@ def otter_zip(name: str, folder: Path) -> Path:
     return target
 
 
-def grade_with_harness(name: str, submissions: Path, out: Path, *options: str) -> tuple[dict[str, list[str]], float]:
-    """Each submission's (total, status) from ``python -m autograder grade``, and its wall time."""
-    command = [str(PYTHON), "-m", "autograder", "grade", str(submissions), "--assignment", name,
+def grade_with_harness(autograder: Path, submissions: Path, out: Path, *options: str) -> tuple[dict[str, list], float]:
+    """Each submission's [total, status] from ``python -m autograder grade``, and its wall time."""
+    command = [str(PYTHON), "-m", "autograder", "grade", str(submissions), "--autograder", str(autograder),
                "--out", str(out), "--fresh", "--quiet", *options]
     started = time.monotonic()
     run = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
@@ -128,16 +131,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="grade-bench-") as temporary:
         folder = Path(temporary)
         entries = make_class(args.assignment, folder / "class", args.copies)
+        autograder = otter_zip(args.assignment, folder)
         workers = ["--workers", str(args.workers)] if args.workers else []
-        print(f"{len(entries)} submissions of {args.assignment}", flush=True)
-        ours, our_seconds = grade_with_harness(args.assignment, folder / "class", folder / "out", *workers)
+        print(f"{len(entries)} submissions of {args.assignment}; both graders use {autograder.name}", flush=True)
+        ours, our_seconds = grade_with_harness(autograder, folder / "class", folder / "out", *workers)
         print(f"harness:   {len(entries)} in {our_seconds:.1f} s = {len(entries) / our_seconds:.2f} submissions/s",
               flush=True)
-        theirs, their_seconds = grade_with_otter(entries, otter_zip(args.assignment, folder), folder)
+        theirs, their_seconds = grade_with_otter(entries, autograder, folder)
         print(f"otter run: {len(entries)} in {their_seconds:.1f} s = {len(entries) / their_seconds:.2f} submissions/s",
               flush=True)
         write_variant(args.assignment, (), folder / "loop" / "endless-loop.ipynb", (LOOP,), base=solved_notebook(args.assignment))
-        loop, loop_seconds = grade_with_harness(args.assignment, folder / "loop", folder / "loop-out", "--cell-timeout", "5")
+        loop, loop_seconds = grade_with_harness(autograder, folder / "loop", folder / "loop-out", "--cell-timeout", "5")
     differ = {k: (ours[k][0] if k in ours else None, theirs[k]) for k in theirs if ours.get(k, [None])[0] != theirs[k]}
     for key, (mine, otter) in sorted(differ.items()):
         print(f"  DIFFERENT {key}: harness {mine}, otter {otter}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import signal
@@ -106,7 +107,10 @@ def test_every_submission_gets_one_row_with_its_status(first_run):
     assert "2 notebooks" in table["two"]["message"]
     assert "01-autograd" in table["other"]["message"] and float(table["other"]["total"]) == 0
     for key in table:
-        assert (out / "results" / f"{key}.json").is_file()
+        gradescope = json.loads((out / "results" / f"{key}.json").read_text())
+        assert gradescope["score"] == float(table[key]["total"]) and gradescope["tests"]
+    assert len(list((out / "feedback").glob("*.html"))) == 9
+    assert "<img" in (out / "report.html").read_text()
 
 
 def test_progress_lines_and_summary(first_run):
