@@ -192,7 +192,9 @@ def grade_all(submissions: list[Submission], assignment: Assignment, source: Pat
         return failure(assignment, submission, status, message).to_dict()
 
     if todo:
-        Pool(source, limits, args.sandbox, worker_count(args.workers, len(todo))).run(todo, report, failed)
+        workers = worker_count(args.workers, len(todo))
+        progress.begin(f"grading {len(todo)} submissions with {workers} sandboxed workers")
+        Pool(source, limits, args.sandbox, workers).run(todo, report, failed)
     progress.close()
     return [results[s.key] for s in submissions], reused
 
@@ -258,7 +260,12 @@ def run_grade(args: argparse.Namespace) -> int:
         if args.sandbox == "bwrap":
             check_bwrap()
         with tempfile.TemporaryDirectory(prefix="grade-inputs-") as workdir:
-            submissions = discover(args.submissions, Path(workdir))
+            skipped: list[str] = []
+            submissions = discover(args.submissions, Path(workdir), skipped)
+            if skipped:
+                names = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+                print(f"note: skipped {len(skipped)} file(s) that are not notebooks, zips or folders: {names}",
+                      file=sys.stderr)
             if not submissions:
                 raise UsageError(f"no submissions found in {args.submissions}")
             source = choose_assignment(args.assignment, args.autograder, submissions)

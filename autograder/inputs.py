@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import stat
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,6 +27,10 @@ MAX_MEMBER_BYTES = 60 * 2**20
 MAX_TOTAL_BYTES = 500 * 2**20
 KEPT_SUFFIXES = (".ipynb", ".zip", ".yml", ".yaml")
 IGNORED_NAMES = ("__MACOSX", "__pycache__")
+
+
+class SubmissionsError(ValueError):
+    """SUBMISSIONS itself cannot be read (not a student's fault): a usage error."""
 
 
 class UnsafeZip(ValueError):
@@ -119,6 +123,7 @@ class Finder:
 
     workdir: Path
     count: int = 0
+    skipped: list[str] = field(default_factory=list)
 
     def scratch(self) -> Path:
         self.count += 1
@@ -159,6 +164,7 @@ class Finder:
             return Submission(path.stem, path)
         if suffix == ".zip":
             return self.one_notebook(path.stem, path)
+        self.skipped.append(path.name)
         return None
 
 
@@ -240,13 +246,12 @@ def export_submissions(root: Path, finder: Finder) -> list[Submission]:
 # ---------------------------------------------------------------- the class
 
 
-class SubmissionsError(ValueError):
-    """SUBMISSIONS itself cannot be read (not a student's fault): a usage error."""
+def discover(source: Path, workdir: Path, skipped: list[str] | None = None) -> list[Submission]:
+    """Every submission in ``source`` (a folder, a zip or one notebook), with unique keys.
 
-
-def discover(source: Path, workdir: Path) -> list[Submission]:
-    """Every submission in ``source`` (a folder, a zip or one notebook), with unique keys."""
-    finder = Finder(workdir)
+    The names of files that are neither notebooks, zips nor folders are added to ``skipped``.
+    """
+    finder = Finder(workdir, skipped=skipped if skipped is not None else [])
     if not source.exists():
         raise SubmissionsError(f"{source} does not exist")
     if source.is_file() and source.suffix.lower() == ".ipynb":

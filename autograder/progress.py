@@ -30,12 +30,22 @@ class Progress:
         self.done = 0
         self.counts: Counter[str] = Counter()
         self.started = time.monotonic()
+        self.note = ""
 
     @classmethod
     def for_stream(cls, total: int, quiet: bool, stream: TextIO | None = None) -> Progress:
         stream = stream or sys.stderr
         mode = "off" if quiet else "bar" if stream.isatty() else "lines"
         return cls(total, mode, stream)
+
+    def begin(self, note: str) -> None:
+        """Say what is starting (the bar appears at once instead of after the first result)."""
+        if self.mode == "lines":
+            self.stream.write(note + "\n")
+            self.stream.flush()
+        elif self.mode == "bar":
+            self.note = note
+            self.draw()
 
     def update(self, result: SubmissionResult, reused: bool = False) -> None:
         self.done += 1
@@ -55,7 +65,7 @@ class Progress:
         width = shutil.get_terminal_size((80, 20)).columns
         elapsed = time.monotonic() - self.started
         left = elapsed / self.done * (self.total - self.done) if self.done else 0.0
-        counts = " ".join(f"{status} {n}" for status, n in sorted(self.counts.items()))
+        counts = " ".join(f"{status} {n}" for status, n in sorted(self.counts.items())) or self.note
         text = f" {self.done}/{self.total}  {counts}  {clock(elapsed)} elapsed, ~{clock(left)} left"
         slots = max(10, min(40, width - len(text) - 3))
         filled = slots * self.done // max(1, self.total)

@@ -67,8 +67,10 @@ def test_folder_of_notebooks_skips_checkpoints_hidden_files_and_macos_folders(tm
     write(classroom / "__MACOSX" / "._ada.ipynb", b"junk")
     write(classroom / ".hidden.ipynb", notebook_bytes())
     write(classroom / "notes.txt", b"not a submission")
-    found = discover(classroom, tmp_path / "work")
+    skipped: list[str] = []
+    found = discover(classroom, tmp_path / "work", skipped)
     assert [s.key for s in found] == ["ada", "ben"]
+    assert skipped == ["notes.txt"]
     assert all(s.path is not None and s.problem == "" for s in found)
     assert found[0].path.read_bytes() == notebook_bytes("ada")
 
