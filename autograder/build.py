@@ -126,9 +126,10 @@ def build_zip(name: str, dist: Path) -> Path:
 
 
 UPLOAD_STEPS = """\
-Upload to Gradescope (once per assignment):
-  1. Create a "Programming Assignment"; give it the points of the zip's tests.
-  2. Configure Autograder -> Zip file upload -> choose {zips}
+Upload to Gradescope (once per assignment, one zip each):
+{zips}
+  1. Create a "Programming Assignment" with the assignment's points.
+  2. Configure Autograder -> Zip file upload -> choose the assignment's zip above.
   3. Base image: Ubuntu 22.04; memory: 768 MB or more (1 GB is comfortable);
      timeout: 10 minutes (student code gets {timeout:.0f} s); then "Update Autograder"
      and wait for the image to build (a few minutes: CPU torch, no LaTeX).
@@ -155,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         zips = [build_zip(master.stem, args.dist) for master in master_notebooks()]
         for target in zips:
             print(f"built {target}")
-        print(UPLOAD_STEPS.format(zips=", ".join(str(z) for z in zips), timeout=Limits.notebook_seconds))
+        print(UPLOAD_STEPS.format(zips="\n".join(f"     {z}" for z in zips), timeout=Limits.notebook_seconds))
     else:
         target = build_release(args.assignments, PROJECT_ROOT / "release" / "assignments.zip")
         print(f"student release (notebooks and public tests only): {target}")

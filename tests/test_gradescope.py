@@ -59,7 +59,7 @@ def validate(document: dict[str, Any]) -> None:
 
 
 # ----------------------------------------------------------------- the emulation
-def outer_bwrap(root: Path) -> list[str]:
+def outer_bwrap(root: Path, python: str = sys.executable) -> list[str]:
     """A container shaped like Gradescope's: ``root`` at /autograder, the local Python, no project."""
     command = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net"]
     if os.geteuid() != 0:
@@ -81,7 +81,7 @@ def outer_bwrap(root: Path) -> list[str]:
     command += ["--bind", "/proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     command += ["--bind", str(root), "/autograder"]
     command += ["--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8"]
-    command += ["--setenv", "GD_AUTOGRADER_PYTHON", sys.executable, "--chdir", "/autograder"]
+    command += ["--setenv", "GD_AUTOGRADER_PYTHON", python, "--chdir", "/autograder"]
     return command
 
 
@@ -137,7 +137,8 @@ def memory_kb(pid: int, key: str, table: str) -> int:
     return 0
 
 
-def emulate(archive: Path, files: list[Path], base: Path, *args: str, report: bool = False) -> dict[str, Any]:
+def emulate(archive: Path, files: list[Path], base: Path, *args: str, report: bool = False,
+            python: str = sys.executable) -> dict[str, Any]:
     """Run the zip's run_autograder on ``files`` in a Gradescope-like container; its results.json."""
     root = base / "autograder"
     for folder in ("source", "submission", "results"):
@@ -146,7 +147,7 @@ def emulate(archive: Path, files: list[Path], base: Path, *args: str, report: bo
     for path in files:
         shutil.copy(path, root / "submission" / path.name)
     (root / "submission_metadata.json").write_text(json.dumps(METADATA))
-    command = outer_bwrap(root) + ["/autograder/source/run_autograder", *args]
+    command = outer_bwrap(root, python) + ["/autograder/source/run_autograder", *args]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sampler = PeakMemory(process.pid)
@@ -205,6 +206,9 @@ def test_zip_is_reproducible_and_complete(built, tmp_path):
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     assert pins == runtime_requirements() and "torch==2.13.0" in pins.splitlines()
     assert "--index-url https://download.pytorch.org/whl/cpu" in setup
+    unpack(built / "dist" / f"{A}.zip", tmp_path)
+    for script in ("setup.sh", "run_autograder"):
+        subprocess.run(["bash", "-n", str(tmp_path / script)], check=True)
     commands = "\n".join(line for line in setup.lower().splitlines() if not line.lstrip().startswith("#"))
     for heavy in ("texlive", "pandoc", "chromium", "playwright", "otter"):
         assert heavy not in commands
@@ -326,6 +330,11 @@ def test_wrong_assignment_scores_zero_with_a_message(archive, built, tmp_path):
     document = emulate(archive, [other], tmp_path)
     assert document["score"] == 0 and document["extra_data"]["status"] == "wrong-assignment"
     assert f"not '{A}'" in document["output"]
+
+
+def test_a_grader_that_cannot_start_still_writes_results(archive, tmp_path):
+    document = emulate(archive, [solution_path(A)], tmp_path, python="/usr/bin/false")
+    assert document["score"] == 0 and "tell your instructor" in document["output"]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the setpriv fallback drops root privileges")
