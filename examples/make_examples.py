@@ -90,8 +90,8 @@ def write_example(example: Example, built: Path, target: Path) -> Path:
         return notebook_path
     archive_path = target / example.file
     with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(notebook_path, f"{name}.ipynb")
-        archive.writestr(".OTTER_LOG", b"")
+        for member, data in ((f"{name}.ipynb", notebook_path.read_bytes()), (".OTTER_LOG", b"")):
+            archive.writestr(zipfile.ZipInfo(member, date_time=(2026, 10, 1, 12, 0, 0)), data, zipfile.ZIP_DEFLATED)
     notebook_path.unlink()
     return archive_path
 

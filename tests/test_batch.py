@@ -218,3 +218,20 @@ def test_a_worker_that_dies_twice_on_a_submission_records_an_error(built, tmp_pa
     assert len(results) == 2
     assert by_key["loop"]["status"] == "error" and "died 2 times" in by_key["loop"]["message"]
     assert by_key["correct"]["status"] == "graded"
+
+
+def test_the_demo_class_of_make_grade(built, tmp_path):
+    """``examples/submissions`` (what a bare ``make grade`` grades) shows every status but malformed."""
+    out = tmp_path / "out"
+    run = grade(ROOT / "examples" / "submissions", "--autograder", built / "dist" / f"{NAME}.zip", "--out", out, *QUICK)
+    assert run.returncode == 1, run.stderr
+    table = {row["submission"]: row for row in rows(out)}
+    assert {key: row["status"] for key, row in table.items()} == {
+        "ada_correct": "graded", "ben_rmse": "graded", "cleo_unanswered": "graded", "dev_crash": "graded",
+        "eve_endless_loop": "timeout", "finn_grad_not_reset": "graded", "gus_otter_export": "graded",
+        "hana_wrong_assignment": "wrong-assignment", "ivy_kernel_dies": "error",
+    }
+    assert table["ada_correct"]["total"] == table["ada_correct"]["max"]
+    assert float(table["cleo_unanswered"]["total"]) == 0
+    assert "rmse-not-mse" in table["ben_rmse"]["message"]
+    assert 0 < float(table["gus_otter_export"]["total"]) < float(table["gus_otter_export"]["max"])
