@@ -59,8 +59,13 @@ def validate(document: dict[str, Any]) -> None:
 
 
 # ----------------------------------------------------------------- the emulation
-def outer_bwrap(root: Path, python: str = sys.executable) -> list[str]:
-    """A container shaped like Gradescope's: ``root`` at /autograder, the local Python, no project."""
+def outer_bwrap(root: Path, python: str = sys.executable, nested_bwrap: bool = True) -> list[str]:
+    """A container shaped like Gradescope's: ``root`` at /autograder, the local Python, no project.
+
+    With ``nested_bwrap`` False it gets a /proc of its own, as in many Docker set-ups: bubblewrap
+    is installed in there but cannot start (it cannot mount a /proc), which is when the
+    Gradescope entry point must fall back to dropping privileges.
+    """
     command = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net"]
     if os.geteuid() != 0:
         command += ["--unshare-user", "--uid", "0", "--gid", "0"]
@@ -78,7 +83,8 @@ def outer_bwrap(root: Path, python: str = sys.executable) -> list[str]:
             command += ["--perms", "0755", "--dir", str(parent)]
         command += ["--ro-bind", prefix, prefix]
     # The host's /proc, not a new one: bubblewrap inside needs a fully visible /proc to mount its own.
-    command += ["--bind", "/proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    command += ["--bind", "/proc", "/proc"] if nested_bwrap else ["--proc", "/proc"]
+    command += ["--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     command += ["--bind", str(root), "/autograder"]
     command += ["--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8"]
     command += ["--setenv", "GD_AUTOGRADER_PYTHON", python, "--chdir", "/autograder"]
@@ -138,7 +144,7 @@ def memory_kb(pid: int, key: str, table: str) -> int:
 
 
 def emulate(archive: Path, files: list[Path], base: Path, *args: str, report: bool = False,
-            python: str = sys.executable) -> dict[str, Any]:
+            python: str = sys.executable, nested_bwrap: bool = True) -> dict[str, Any]:
     """Run the zip's run_autograder on ``files`` in a Gradescope-like container; its results.json."""
     root = base / "autograder"
     for folder in ("source", "submission", "results"):
@@ -147,7 +153,7 @@ def emulate(archive: Path, files: list[Path], base: Path, *args: str, report: bo
     for path in files:
         shutil.copy(path, root / "submission" / path.name)
     (root / "submission_metadata.json").write_text(json.dumps(METADATA))
-    command = outer_bwrap(root, python) + ["/autograder/source/run_autograder", *args]
+    command = outer_bwrap(root, python, nested_bwrap) + ["/autograder/source/run_autograder", *args]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sampler = PeakMemory(process.pid)
@@ -338,11 +344,19 @@ def test_a_grader_that_cannot_start_still_writes_results(archive, tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the setpriv fallback drops root privileges")
-def test_setpriv_fallback_grades_alike_and_hides_the_tests(archive, tmp_path, assignments, sandbox, limits):
+def test_without_working_bwrap_it_drops_privileges_and_hides_the_tests(archive, tmp_path, assignments, sandbox,
+                                                                       limits):
     edits, cells = ATTACKS["read-hidden-tests"]
     path = write_variant(A, edits, tmp_path / f"{A}.ipynb", extra_cells=cells)
-    document = emulate(archive, [path], tmp_path, "--sandbox", "setpriv")
+    document = emulate(archive, [path], tmp_path, nested_bwrap=False)
     assert document["extra_data"]["sandbox"] == "setpriv"
     same_as_local(document, local(path, assignments, sandbox, limits))
     assert_no_hidden_text(document, archive)
     assert "Permission denied" in json.dumps(document)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the setpriv fallback drops root privileges")
+def test_setpriv_fallback_gives_full_marks_to_the_solution(archive, tmp_path, assignments):
+    document = emulate(archive, [solution_path(A)], tmp_path, "--sandbox", "setpriv")
+    assert document["extra_data"]["sandbox"] == "setpriv"
+    assert document["score"] == assignments[A].max_score

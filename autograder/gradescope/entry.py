@@ -13,7 +13,6 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from autograder.gradescope import add_arguments
 from autograder.gradescope.results import results_json
 from autograder.pipeline import Submission, grade_submission, zero_questions
 from autograder.results import SubmissionResult
-from autograder.sandbox import Limits, Sandbox, SandboxUnavailable, check_bwrap
+from autograder.sandbox import Limits, Sandbox, SandboxBroken, SandboxUnavailable
 
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 SKIPPED_PARTS = ("__MACOSX", ".ipynb_checkpoints")
@@ -77,28 +76,29 @@ def grade_layout(layout: Layout, requested: str, limits: Limits) -> dict[str, An
         assignment = load_assignment(layout.source)
     except Exception as error:  # noqa: BLE001 - a broken upload must still give a results.json
         return failure(None, f"The autograder's tests could not be loaded. {TELL_INSTRUCTOR}", repr(error))
-    try:
-        backend = choose_backend(requested)
-    except SandboxUnavailable as error:
-        return failure(assignment, f"The autograder could not start its sandbox, so your notebook was not run. "
-                       f"{TELL_INSTRUCTOR}", str(error))
     lock_down(layout)
     users = read_users(layout.metadata)
     with tempfile.TemporaryDirectory(prefix="gd-unpacked-") as unpacked:
         path, problem = find_notebook(layout.submission, Path(unpacked))
         submission = Submission(users["id"] or "submission", path, users["names"], users["emails"], problem)
-        sandbox = Sandbox(backend)
+        if path is None:  # nothing to run: answered without starting a sandbox
+            return labelled(results_json(grade_submission(submission, assignment, Sandbox(), limits)), "not started")
         try:
-            if path is not None:  # a submission with no notebook is answered without starting it
-                sandbox.start()
-            result = grade_submission(submission, assignment, sandbox, limits)
+            sandbox = open_sandbox(requested)
+        except SandboxUnavailable as error:
+            return labelled(failure(assignment, "The autograder could not start its sandbox, so your notebook was "
+                                    f"not run. {TELL_INSTRUCTOR}", str(error)), "unavailable")
+        try:
+            document = results_json(grade_submission(submission, assignment, sandbox, limits))
         except Exception as error:  # noqa: BLE001 - the grader failed, not the student
-            result = None
             document = failure(assignment, f"The autograder failed while grading. {TELL_INSTRUCTOR}", repr(error))
         finally:
             sandbox.close()
-    if result is not None:
-        document = results_json(result)
+        return labelled(document, sandbox.backend)
+
+
+def labelled(document: dict[str, Any], backend: str) -> dict[str, Any]:
+    """Record (for instructors) which sandbox ran the student's code."""
     document["extra_data"]["sandbox"] = backend
     return document
 
@@ -112,18 +112,22 @@ def failure(assignment: Assignment | None, output: str, detail: str) -> dict[str
     return document
 
 
-def choose_backend(requested: str) -> str:
-    """bubblewrap if it runs here; otherwise (``auto``) the unprivileged-user fallback; never none."""
-    if requested in ("auto", "bwrap"):
+def open_sandbox(requested: str) -> Sandbox:
+    """A started sandbox: bubblewrap if it really starts here, else (``auto``) the setpriv fallback.
+
+    Starting is the test: in a container bwrap may be installed yet unable to mount what it
+    needs.  Student code never runs unconfined: with neither, this raises.
+    """
+    errors = []
+    for backend in ("bwrap", "setpriv") if requested == "auto" else (requested,):
+        sandbox = Sandbox(backend)
         try:
-            check_bwrap()
-            return "bwrap"
-        except SandboxUnavailable:
-            if requested == "bwrap":
-                raise
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        raise SandboxUnavailable("neither bubblewrap nor setpriv (as root) can run here")
-    return "setpriv"
+            sandbox.start()
+            return sandbox
+        except (SandboxUnavailable, SandboxBroken, OSError) as error:
+            sandbox.close()
+            errors.append(f"{backend}: {error}")
+    raise SandboxUnavailable("; ".join(errors))
 
 
 def lock_down(layout: Layout) -> None:
