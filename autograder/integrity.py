@@ -69,7 +69,7 @@ TEXT_PATTERNS = {
     r"/proc/|/dev/fd|os\.write\(|__stdout__|fdopen": "writes to raw file descriptors or reads /proc",
     r"[\"']/(usr|etc|grader|work|autograder|root|home|srv|opt|var|lib|bin|mnt)\b":
         "touches files outside its folder",
-    r"modules\[[\"']wire|\bSourceCode\b|__source__|\bLineReader\b": "forges the grader's wire format",
+    r"modules\[[\"']wire|SourceCode\.__new__|__source__|\bLineReader\b": "forges the grader's wire format",
 }
 Flag = Callable[[str], None]
 

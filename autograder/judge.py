@@ -91,9 +91,28 @@ class OutputMismatch(AssertionError):
 
 def judge_question(test_file: Any, notebook: StudentNotebook) -> QuestionResult:
     """Run every case of one otter test file against the student's notebook."""
-    namespace = base_namespace()
-    cases = [judge_case(case, namespace, notebook) for case in test_file.test_cases]
-    return QuestionResult(test_file.name, cases)
+    return judge_all([test_file], notebook)[0]
+
+
+def judge_all(test_files: list[Any], notebook: StudentNotebook) -> list[QuestionResult]:
+    """Run every question's cases: all public cases first, then all hidden ones.
+
+    The student's code sees no hidden input before every public case is judged, so
+    a public case's message (which may quote the student's own exceptions) cannot
+    carry a hidden input that an earlier hidden call smuggled into a global.
+    Cases of one question share a namespace, as in otter.
+    """
+    namespaces = [base_namespace() for _ in test_files]
+    found: list[dict[int, CaseResult]] = [{} for _ in test_files]
+    for hidden in (False, True):
+        for number, test_file in enumerate(test_files):
+            for index, case in enumerate(test_file.test_cases):
+                if bool(case.hidden) == hidden:
+                    found[number][index] = judge_case(case, namespaces[number], notebook)
+    return [
+        QuestionResult(test_file.name, [found[number][index] for index in range(len(test_file.test_cases))])
+        for number, test_file in enumerate(test_files)
+    ]
 
 
 def judge_case(case: Any, namespace: dict[str, Any], notebook: StudentNotebook) -> CaseResult:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from autograder.assignments import Assignment
 from autograder.integrity import runtime_flags, scan_source
-from autograder.judge import judge_question
+from autograder.judge import judge_all
 from autograder.notebook import MalformedNotebook, read_notebook
 from autograder.remote import StudentNotebook
 from autograder.results import QuestionResult, SubmissionResult
@@ -86,7 +86,7 @@ def run_and_judge(
     session = sandbox.session(limits)
     student = StudentNotebook(session, cells, limits)
     student.ensure_running()
-    questions = [judge_question(test, student) for test in assignment.tests]
+    questions = judge_all(assignment.tests, student)
     session.end()
     result.questions = questions
     for flag in runtime_flags(session.tampered, session.unexpected):

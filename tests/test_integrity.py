@@ -118,6 +118,7 @@ def test_hidden_test_text_never_reaches_the_student(tmp_path, built, assignments
     [
         "import otter\ngrader = otter.Notebook('02-quadratic-fit.ipynb')",
         "grader.check('q2-mse')",
+        "from autograder.wire import SourceCode\nf = SourceCode(\"lambda t: t ** 2\")",
         "try:\n    x = 1 / 0\nexcept Exception as error:\n    print(error)",
         "import numpy as np\nimport torch\nfrom torch import nn\nmodel = nn.Linear(1, 1)\nmodel.eval()",
         "import matplotlib.pyplot as plt\nplt.plot([1, 2])\n%matplotlib inline",
@@ -152,3 +153,15 @@ def test_hidden_doctest_output_is_never_echoed(tmp_path, sandbox, limits):
     hidden, public = grade(path, {A: assignment}, sandbox, limits).questions[0].cases
     assert not hidden.passed and "49.0" not in hidden.message
     assert not public.passed and "49.0" in public.message
+
+
+def test_public_messages_are_written_before_any_hidden_input_is_seen(tmp_path, assignments, sandbox, limits):
+    """All public cases run first: a public message cannot quote a hidden input (a 25-element tensor)."""
+    from tests.corpus.attacks import SMUGGLE_HIDDEN_INPUTS
+
+    path = write_variant(A, (), tmp_path / "smuggle.ipynb", (SMUGGLE_HIDDEN_INPUTS,))
+    result = grade(path, assignments, sandbox, limits)
+    public = " ".join(c.message for q in result.questions for c in q.cases if not c.hidden)
+    hidden = " ".join(c.message for q in result.questions for c in q.cases if c.hidden)
+    assert "SEEN: [(3,)" in public and "(25,)" not in public
+    assert "(25,)" in hidden  # the student's own hidden-case feedback may quote its own inputs
