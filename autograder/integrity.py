@@ -166,9 +166,11 @@ def attribute_root(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def runtime_flags(tampered: list[str], unexpected: int) -> list[str]:
+def runtime_flags(tampered: list[str], unexpected: int, deaths: tuple[str, ...] = ()) -> list[str]:
     """Flags from what the sandbox reported while the notebook ran (untrusted: adds only)."""
     flags = []
+    if any("malformed" in death for death in deaths):
+        unexpected += 1
     if tampered:
         shown = ", ".join(tampered[:4]) + (", ..." if len(tampered) > 4 else "")
         flags.append(f"replaced library functions at run time ({shown})")

@@ -89,7 +89,7 @@ def run_and_judge(
     questions = judge_all(assignment.tests, student)
     session.end()
     result.questions = questions
-    for flag in runtime_flags(session.tampered, session.unexpected):
+    for flag in runtime_flags(session.tampered, session.unexpected, tuple(student.events.deaths)):
         if flag not in result.flags:
             result.flags.append(flag)
     describe(result, student, len(cells))

@@ -281,4 +281,7 @@ class LineReader:
                 raise WireError("message too large")
         line, rest = b"".join(self.chunks).split(b"\n", 1)
         self.chunks, self.size = ([rest], len(rest)) if rest else ([], 0)
-        return json.loads(line)
+        try:
+            return json.loads(line)
+        except (ValueError, RecursionError) as error:  # RecursionError: "[[[[..." a million deep
+            raise WireError(f"not a JSON message ({type(error).__name__})") from None

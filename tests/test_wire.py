@@ -132,3 +132,8 @@ def test_source_code_is_only_rebuilt_where_it_is_trusted():
 def test_malformed_data_is_refused(data):
     with pytest.raises(WireError):
         decode(data)
+
+
+def test_a_line_nested_a_million_deep_is_refused_not_a_crash():
+    with pytest.raises(WireError):
+        LineReader(pipe_with(b"[" * 1_000_000 + b"\n")).read()

@@ -364,6 +364,16 @@ def mse(preds, targets):
     return payload
 """
 
+DEEP_JSON = """
+import os
+line = b"[" * 2_000_000 + b"\\n"
+for fd in map(int, os.listdir("/proc/self/fd")):
+    try:
+        os.write(fd, line)
+    except OSError:
+        pass
+"""
+
 ATTACKS = [
     Attack("patch-torch", (PATCH_TORCH,), "patches torch.allclose"),
     Attack("patch-builtins", (PATCH_BUILTINS,), "patches builtins.abs"),
@@ -389,6 +399,7 @@ ATTACKS = [
     Attack("frame-leak", (FRAME_LEAK,), "inspects the caller's frames", edits=()),
     Attack("protocol-forgery", (PROTOCOL_FORGERY,), "forged message"),
     Attack("shadow-names", (SHADOW_NAMES,), "rebinds np"),
+    Attack("deep-json", (DEEP_JSON,), "forged message"),
     Attack("source-injection", (SOURCE_INJECTION,), "forges the grader's wire format", edits=()),
 ]
 DAEMON_ATTACK = Attack("daemon", (DAEMON,), "detaches processes")
