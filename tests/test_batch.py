@@ -190,7 +190,9 @@ def test_a_worker_that_dies_twice_on_a_submission_records_an_error(built, tmp_pa
     """Kill the grading worker (a real SIGKILL) each time it grades ``loop``: retried once, then an error row."""
     loop = variant(built, tmp_path / "loop.ipynb", "while True:\n    pass")
     correct = shutil.copy(solved(built), tmp_path / "correct.ipynb")
-    pool = Pool(built / "dist" / f"{NAME}.zip", Limits(notebook_seconds=30, cell_seconds=10, call_seconds=10), "bwrap", 1)
+    limits = Limits(notebook_seconds=30, cell_seconds=10, call_seconds=10)
+    # spawn, not fork: this pytest process may have run torch operations already
+    pool = Pool(built / "dist" / f"{NAME}.zip", limits, "bwrap", 1, method="spawn")
     killed: list[int] = []
     finished = threading.Event()
 
