@@ -14,6 +14,7 @@ import shutil
 import sys
 import tempfile
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -253,25 +254,36 @@ def limits_from(args: argparse.Namespace) -> Limits:
                   call_seconds=args.call_timeout, memory_mb=args.memory)
 
 
+def find_class(args: argparse.Namespace, workdir: Path) -> tuple[list[Submission], Path, Assignment]:
+    """The submissions, the autograder to use and its assignment; ``UsageError`` if impossible."""
+    skipped: list[str] = []
+    submissions = discover(args.submissions, workdir, skipped)
+    if skipped:
+        names = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+        print(f"note: skipped {len(skipped)} file(s) that are not notebooks, zips or folders: {names}",
+              file=sys.stderr)
+    if not submissions:
+        raise UsageError(f"no submissions found in {args.submissions}")
+    source = choose_assignment(args.assignment, args.autograder, submissions)
+    try:
+        assignment = load_assignment(source)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise UsageError(f"cannot read the autograder {source}: {error}") from error
+    if args.assignment and assignment.name != args.assignment:
+        raise UsageError(f"{source} is the autograder of {assignment.name!r}, not {args.assignment!r}")
+    return submissions, source, assignment
+
+
 def run_grade(args: argparse.Namespace) -> int:
     """``python -m autograder grade``: 0 if all graded, 1 if not, 2 for usage errors."""
     started = time.monotonic()
     try:
         if args.sandbox == "bwrap":
             check_bwrap()
+        else:
+            print("warning: --sandbox none runs student code unconfined, with your permissions", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="grade-inputs-") as workdir:
-            skipped: list[str] = []
-            submissions = discover(args.submissions, Path(workdir), skipped)
-            if skipped:
-                names = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
-                print(f"note: skipped {len(skipped)} file(s) that are not notebooks, zips or folders: {names}",
-                      file=sys.stderr)
-            if not submissions:
-                raise UsageError(f"no submissions found in {args.submissions}")
-            source = choose_assignment(args.assignment, args.autograder, submissions)
-            assignment = load_assignment(source)
-            if args.assignment and assignment.name != args.assignment:
-                raise UsageError(f"{source} is the autograder of {assignment.name!r}, not {args.assignment!r}")
+            submissions, source, assignment = find_class(args, Path(workdir))
             args.out.mkdir(parents=True, exist_ok=True)
             progress = Progress.for_stream(len(submissions), args.quiet)
             results, reused = grade_all(submissions, assignment, source, args, limits_from(args), progress)

@@ -165,6 +165,9 @@ def test_usage_errors_exit_with_status_two(tmp_path, built):
     run = grade(plain, "--assignment", "99-no-such-assignment")
     assert run.returncode == 2 and "99-no-such-assignment" in run.stderr
     assert grade(plain, "--workers", "0").returncode == 2
+    (tmp_path / "broken.zip").write_bytes(b"not a zip")
+    run = grade(plain, "--autograder", tmp_path / "broken.zip")
+    assert run.returncode == 2 and "cannot read the autograder" in run.stderr
 
 
 def test_help():
