@@ -121,7 +121,11 @@ def expect_close(
         raise Mistake(
             f"{what} has shape {tuple(actual_t.shape)}, expected {tuple(expected_t.shape)}.", "wrong-shape"
         )
-    raise Mistake(f"{what} is not right: got {short(actual_t)}, expected {short(expected_t)}.")
+    # The expected value of a hidden test is never printed: a student could copy it.
+    raise Mistake(
+        f"{what} is not right (your code gave {short(actual_t)}), and it matches none of the mistakes "
+        "the grader knows: check it against the question's instructions."
+    )
 
 
 def short(value: Any) -> str:
