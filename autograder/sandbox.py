@@ -43,6 +43,7 @@ class Limits:
     call_seconds: float = 30.0
     memory_mb: int = 2048
     file_mb: int = 64
+    processes: int = 256
     seed: int = 42
 
     def as_dict(self) -> dict[str, Any]:
@@ -145,6 +146,93 @@ def setpriv_command(worker_dir: Path, folder: Path) -> list[str]:
     return command + [sys.executable, "-I", str(grader / "worker.py"), str(scratch)]
 
 
+CGROUP_ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup")
+MAX_PROCESSES = 512
+SANDBOX_PROCESSES = 16  # bwrap, the zygote, the supervisor and their threads
+
+
+def remove_stale_cgroups() -> None:
+    """Delete the empty cgroups of graders that ended without cleaning up."""
+    for root in map(Path, CGROUP_ROOTS):
+        for folder in root.glob("gd-grade-*") if root.is_dir() else []:
+            owner = folder.name.split("-")[2]
+            if not Path(f"/proc/{owner}").exists():
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
+
+
+class ProcessCap:
+    """A ``pids`` cgroup around one sandbox, where this machine lets us make one.
+
+    It bounds a fork bomb even when the grader runs as root (where ``RLIMIT_NPROC``
+    does not apply), and lets ``close`` kill every process the sandbox ever started.
+    Best effort: without a writable cgroup file system, ``path`` is None and the
+    sandbox relies on its PID namespaces and rlimits alone.
+    """
+
+    def __init__(self, limit: int = MAX_PROCESSES) -> None:
+        self.path: Path | None = None
+        remove_stale_cgroups()
+        for root in map(Path, CGROUP_ROOTS):
+            folder = root / f"gd-grade-{os.getpid()}-{id(self):x}"
+            try:
+                folder.mkdir()
+            except OSError:
+                continue
+            try:
+                if not (folder / "pids.max").is_file():  # a plain folder, or no pids controller
+                    raise OSError("not a pids cgroup")
+                (folder / "pids.max").write_text(str(limit))
+                self.path = folder
+                return
+            except OSError:
+                folder.rmdir()
+
+    def limit(self, processes: int) -> None:
+        """Allow at most ``processes`` tasks (threads included) in the whole sandbox."""
+        if self.path is not None:
+            try:
+                (self.path / "pids.max").write_text(str(processes))
+            except OSError:
+                pass
+
+    def join(self) -> None:
+        """Move the calling process into the cgroup (run in the child before ``exec``)."""
+        if self.path is not None:
+            try:
+                (self.path / "cgroup.procs").write_text(str(os.getpid()))
+            except OSError:
+                pass
+
+    def pids(self) -> list[int]:
+        if self.path is None:
+            return []
+        try:
+            return [int(line) for line in (self.path / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return []
+
+    def remove(self) -> None:
+        """Kill whatever is left inside, then delete the cgroup."""
+        if self.path is None:
+            return
+        deadline = time.monotonic() + 5
+        while self.pids() and time.monotonic() < deadline:
+            for pid in self.pids():
+                try:
+                    os.kill(pid, 9)
+                except OSError:
+                    pass
+            time.sleep(0.01)
+        try:
+            self.path.rmdir()
+        except OSError:
+            pass
+        self.path = None
+
+
 class Sandbox:
     """One sandboxed zygote; grades one submission at a time through sessions."""
 
@@ -156,6 +244,7 @@ class Sandbox:
         self.process: subprocess.Popen[bytes] | None = None
         self.scratch: tempfile.TemporaryDirectory[str] | None = None
         self.reader: LineReader | None = None
+        self.cap: ProcessCap | None = None
 
     def start(self) -> None:
         if self.backend == "bwrap":
@@ -169,8 +258,10 @@ class Sandbox:
             self.scratch = tempfile.TemporaryDirectory(prefix="grade-scratch-")
             command = [sys.executable, "-I", str(self.worker_dir / "worker.py"), self.scratch.name]
             env = sandbox_environment(self.scratch.name)
+        self.cap = ProcessCap()
         self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+            preexec_fn=self.cap.join,
         )
         assert self.process.stdout is not None
         self.reader = LineReader(self.process.stdout.fileno())
@@ -208,6 +299,8 @@ class Sandbox:
     def session(self, limits: Limits) -> Session:
         """Start grading one submission."""
         self.ensure_started()
+        if self.cap is not None:
+            self.cap.limit(limits.processes + SANDBOX_PROCESSES)
         self.send({"op": "session", "limits": limits.as_dict()})
         self.expect("session", time.monotonic() + 60)
         return Session(self, limits)
@@ -227,6 +320,9 @@ class Sandbox:
                 if stream is not None:
                     stream.close()
         self.process = None
+        if self.cap is not None:
+            self.cap.remove()
+            self.cap = None
         if self.scratch is not None:
             self.scratch.cleanup()
             self.scratch = None

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder.remote import StudentError, StudentNotebook
-from autograder.sandbox import Limits, Sandbox, SandboxUnavailable, check_bwrap
+from autograder.sandbox import SANDBOX_PROCESSES, Limits, Sandbox, SandboxUnavailable, check_bwrap
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMITS = Limits(notebook_seconds=30, cell_seconds=3, call_seconds=3, memory_mb=600)
@@ -164,3 +164,30 @@ def test_unsandboxed_only_when_asked():
         Sandbox("bogus")
     with Sandbox("none") as box:
         assert values(box, ["x = 6 * 7"], "x") == [42]
+
+
+FORK_BOMB = """
+import os, time
+count = 0
+try:
+    while count < 3000:  # a guard, in case no cap applies
+        if os.fork() == 0:
+            time.sleep(60)
+            os._exit(0)
+        count += 1
+except OSError:
+    pass
+"""
+
+
+def test_fork_bomb_is_capped_and_cleaned_up(sandbox):
+    sandbox.ensure_started()
+    if sandbox.cap is None or sandbox.cap.path is None:
+        pytest.skip("no writable pids cgroup on this machine: only RLIMIT_NPROC bounds processes")
+    before = descendants(sandbox.process.pid)
+    limits = Limits(notebook_seconds=60, cell_seconds=30, call_seconds=5, memory_mb=600, processes=48)
+    notebook = run_cells(sandbox, [FORK_BOMB], limits)
+    count = notebook.value("count")
+    notebook.session.end()
+    assert 0 < count < limits.processes + SANDBOX_PROCESSES
+    assert descendants(sandbox.process.pid) == before
