@@ -6,20 +6,22 @@ submission cannot touch the next, and the static scan stays quiet on honest code
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
+import tests.corpus as corpus
 from autograder.integrity import runtime_flags, scan_source
 from autograder.pipeline import Submission, grade_submission
 from autograder.results import SubmissionResult
 from autograder.sandbox import Limits
 from tests.corpus import Variant, solution_path, write_variant
 from tests.corpus.attacks import ATTACKS, DAEMON_ATTACK, Attack
-from tests.corpus.mistakes_02 import MISTAKES
 
 ROOT = Path(__file__).resolve().parent.parent
 A = "02-quadratic-fit"
@@ -101,15 +103,25 @@ def hidden_lines(zip_path: Path) -> list[str]:
     return [line for line in lines if len(line) >= 12]
 
 
+def all_mistakes() -> list[Variant]:
+    found = []
+    for module in pkgutil.iter_modules(corpus.__path__):
+        if module.name.startswith("mistakes_"):
+            found += importlib.import_module(f"tests.corpus.{module.name}").MISTAKES
+    return found
+
+
 def test_hidden_test_text_never_reaches_the_student(tmp_path, built, assignments, sandbox, limits):
-    lines = hidden_lines(built / "dist" / f"{A}.zip")
-    assert any("check_mse" in line for line in lines)  # the extraction works
-    variants: list[Path] = [build(attack, tmp_path) for attack in ATTACKS if not attack.slow]
-    variants += [write_variant(A, v.edits, tmp_path / f"m-{v.id}.ipynb") for v in MISTAKES if isinstance(v, Variant)]
-    variants.append(built / "assignments" / A / f"{A}.ipynb")
-    for path in variants:
-        text = visible_text(grade(path, assignments, sandbox, limits))
-        leaked = [line for line in lines if line in text]
+    """Grade attacks, every mistake of every assignment and every stub; search all feedback."""
+    lines = {name: hidden_lines(built / "dist" / f"{name}.zip") for name in assignments}
+    assert any("check_mse" in line for line in lines[A])  # the extraction works
+    graded: list[tuple[str, Path]] = [(A, build(attack, tmp_path)) for attack in ATTACKS if not attack.slow]
+    graded += [(v.assignment, write_variant(v.assignment, v.edits, tmp_path / f"m-{v.assignment}-{v.id}.ipynb"))
+               for v in all_mistakes() if v.assignment in assignments]
+    graded += [(name, built / "assignments" / name / f"{name}.ipynb") for name in assignments]
+    for name, path in graded:
+        text = visible_text(grade_submission(Submission(path.stem, path), assignments[name], sandbox, limits))
+        leaked = [line for line in lines[name] if line in text]
         assert leaked == [], (path.name, leaked)
 
 
