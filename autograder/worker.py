@@ -11,6 +11,9 @@ once (that warm start is where the speed comes from):
   grader's requests to it and enforces wall-clock deadlines.
 * the *student process* executes the notebook's cells, then answers requests to
   call its functions or read its variables, returning plain data (see ``wire``).
+  Where the kernel allows, it is PID 1 of its own user and PID namespaces
+  (``enter_student_namespaces``): it cannot signal the supervisor or the zygote,
+  and everything it starts dies with it.
 
 Nothing here is trusted by the grader: the student process may rewrite any of
 this code at run time.  It can only answer with data, and the grader checks that
@@ -435,8 +438,15 @@ class StudentProcess:
         except SystemExit as error:
             return "exit", f"SystemExit({error.code!r})"
         except BaseException as error:  # noqa: BLE001 - the student's exception
-            return "error", describe(error)
+            return "error", self.describe(error)
         return "ok", None
+
+    def describe(self, error: BaseException) -> str:
+        """``describe(error)``, saying so when the memory limit is what stopped the code."""
+        text = describe(error)
+        if isinstance(error, MemoryError) or "can't allocate memory" in text:
+            text = f"{text[:400]} (over the memory limit of {self.limits.get('memory_mb', 2048)} MB)"
+        return text
 
     def names(self) -> dict[str, str]:
         kinds = {}
@@ -458,7 +468,7 @@ class StudentProcess:
         except CellTimeout:
             return {"event": "result", "ok": False, "timeout": True}
         except BaseException as error:  # noqa: BLE001 - the student's exception
-            return {"event": "result", "ok": False, "error": describe(error)}
+            return {"event": "result", "ok": False, "error": self.describe(error)}
 
     def call(self, function: Any, request: dict[str, Any]) -> dict[str, Any]:
         args = wire.decode(request.get("args", []), sources=True)

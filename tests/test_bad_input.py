@@ -104,9 +104,9 @@ CASES = [
         "import signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])\nwhile True:\n    pass", p),
          "timeout", "time limit", ALL),
     Case("memory-hog", lambda p: with_cell("hog = torch.ones(2_000_000_000, dtype=torch.float64)", p),
-         "graded", "memory", ALL),
+         "graded", "over the memory limit of 1200 MB", ALL),
     Case("memory-hog-in-function", lambda p: write_variant(A, (Edit(MSE_LINE, "return torch.ones(10**10).mean()"),), p),
-         "graded", "memory", ("q1-func", "q3-apply-step", "q4-train-manual")),
+         "graded", "over the memory limit of 1200 MB", ("q1-func", "q3-apply-step", "q4-train-manual")),
     Case("huge-output", lambda p: with_cell("print('x' * 10_000_000)\nfor i in range(200_000):\n    print(i, 'line')", p),
          "graded", "", ALL),
 ]
