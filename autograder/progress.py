@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from typing import TextIO
 
-from autograder.results import SubmissionResult
+from autograder.results import STATUSES, SubmissionResult
 
 
 def clock(seconds: float) -> str:
@@ -65,9 +65,10 @@ class Progress:
         width = shutil.get_terminal_size((80, 20)).columns
         elapsed = time.monotonic() - self.started
         left = elapsed / self.done * (self.total - self.done) if self.done else 0.0
-        counts = " ".join(f"{status} {n}" for status, n in sorted(self.counts.items())) or self.note
-        text = f" {self.done}/{self.total}  {counts}  {clock(elapsed)} elapsed, ~{clock(left)} left"
-        slots = max(10, min(40, width - len(text) - 3))
+        counts = " ".join(f"{status} {self.counts[status]}" for status in STATUSES if self.counts[status])
+        eta = f", ~{clock(left)} left" if self.done else ""
+        text = f" {self.done}/{self.total}  {clock(elapsed)} elapsed{eta}  {counts or self.note}"
+        slots = max(10, min(30, width // 3))
         filled = slots * self.done // max(1, self.total)
         line = f"[{'#' * filled}{'.' * (slots - filled)}]{text}"
         self.stream.write("\r" + line[: width - 1].ljust(width - 1))
