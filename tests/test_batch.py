@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -20,6 +21,8 @@ import pytest
 from autograder.batch import UsageError, choose_assignment
 from autograder.pipeline import Submission
 from autograder.pool import Pool
+from autograder.progress import Progress
+from autograder.results import SubmissionResult
 from autograder.sandbox import Limits
 from tests.corpus import write_variant
 
@@ -240,3 +243,21 @@ def test_the_demo_class_of_make_grade(built, tmp_path):
     assert float(table["cleo_unanswered"]["total"]) == 0
     assert "rmse-not-mse" in table["ben_rmse"]["message"]
     assert 0 < float(table["gus_otter_export"]["total"]) < float(table["gus_otter_export"]["max"])
+
+
+def test_progress_bar_and_lines():
+    bar = io.StringIO()
+    progress = Progress(2, "bar", bar)
+    progress.begin("grading 2 submissions")
+    progress.update(SubmissionResult("a", NAME, "graded"))
+    progress.update(SubmissionResult("b", NAME, "timeout"))
+    progress.close()
+    frames = bar.getvalue().split("\r")
+    assert "0/2" in frames[1] and "grading 2 submissions" in frames[1]
+    assert frames[-1].startswith("[" + "#" * 10) and "2/2" in frames[-1] and "graded 1 timeout 1" in frames[-1]
+    lines = io.StringIO()
+    progress = Progress(1, "lines", lines)
+    progress.update(SubmissionResult("a", NAME, "graded", student="Ada"))
+    assert lines.getvalue().startswith("[1/1] a Ada: graded")
+    assert Progress.for_stream(1, quiet=False, stream=io.StringIO()).mode == "lines"
+    assert Progress.for_stream(1, quiet=True, stream=io.StringIO()).mode == "off"
