@@ -27,7 +27,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.assignments import default_zip  # noqa: E402
 from tests.corpus import Edit, write_variant  # noqa: E402
 
 PYTHON = Path(sys.executable)
@@ -126,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=3, help="copies of each kind of submission")
     parser.add_argument("--workers", type=int, default=0, help="harness workers (default: CPUs)")
     args = parser.parse_args(argv)
-    if not default_zip(args.assignment).exists():
-        raise SystemExit(f"build the autograder first: make autograder ({default_zip(args.assignment)} is missing)")
+    if not solved_notebook(args.assignment).exists():
+        raise SystemExit(f"build the assignments first: make assign ({solved_notebook(args.assignment)} is missing)")
     with tempfile.TemporaryDirectory(prefix="grade-bench-") as temporary:
         folder = Path(temporary)
         entries = make_class(args.assignment, folder / "class", args.copies)
