@@ -177,3 +177,14 @@ def test_public_messages_are_written_before_any_hidden_input_is_seen(tmp_path, a
     hidden = " ".join(c.message for q in result.questions for c in q.cases if c.hidden)
     assert "SEEN: [(3,)" in public and "(25,)" not in public
     assert "(25,)" in hidden  # the student's own hidden-case feedback may quote its own inputs
+
+
+def test_mistakes_and_stubs_raise_no_flag(tmp_path, built):
+    """Wrong answers are not cheating: no notebook of the mistake corpora, and no stub, is flagged."""
+    from autograder.notebook import read_notebook
+
+    paths = [write_variant(v.assignment, v.edits, tmp_path / f"{v.assignment}-{v.id}.ipynb") for v in all_mistakes()]
+    paths += sorted((built / "assignments").glob("*/*.ipynb"))
+    flagged = {path.name: scan_source(read_notebook(path).cells) for path in paths}
+    assert {name: flags for name, flags in flagged.items() if flags} == {}
+    assert len(paths) > 20
