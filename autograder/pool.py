@@ -126,7 +126,7 @@ class Pool:
             while outstanding:
                 for worker in self.idle():
                     if queue:
-                        self.assign(worker, queue.popleft())
+                        self.assign(worker, queue.popleft(), queue)
                 outstanding -= self.collect(queue, report, failed)
                 if self.start_failures >= START_FAILURES:
                     for job in list(queue):
@@ -144,9 +144,15 @@ class Pool:
     def busy(self) -> int:
         return sum(1 for w in self.workers if w.job is not None)
 
-    def assign(self, worker: Worker, job: Job) -> None:
+    def assign(self, worker: Worker, job: Job, queue: deque[Job]) -> None:
+        """Send ``job`` to ``worker``; if the worker has just died, the job waits for another."""
+        try:
+            worker.conn.send(job.submission)
+        except (BrokenPipeError, OSError):
+            queue.appendleft(job)
+            self.discard(worker)
+            return
         worker.job, worker.since = job, time.monotonic()
-        worker.conn.send(job.submission)
 
     def collect(self, queue: deque[Job], report: Report, failed: Failure) -> int:
         """Wait for messages or deaths; return how many submissions were reported."""
