@@ -201,7 +201,7 @@ class Supervisor:
         """
         assert self.from_child is not None
         cell_seconds = float(self.limits.get("cell_seconds", 60)) + 2
-        cell_deadline = deadline
+        cell_deadline, forged = deadline, 0
         while True:
             try:
                 message = self.from_child.read(min(deadline, cell_deadline))
@@ -219,6 +219,11 @@ class Supervisor:
             event = message.get("event") if isinstance(message, dict) else None
             if event not in STUDENT_EVENTS:
                 message = {"event": "unexpected", "what": str(event)[:40]}
+                forged += 1
+                if forged > MAX_FORGED:
+                    self.stop_child()
+                    send(1, {"event": "died", "reason": "it sent a flood of malformed messages"})
+                    return
             send(1, message)
             if event == until:
                 return
@@ -257,6 +262,7 @@ class Supervisor:
 
 
 STUDENT_EVENTS = ("cell-start", "cell", "executed", "result")
+MAX_FORGED = 100  # messages outside the protocol before the student process is stopped
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1

@@ -374,6 +374,17 @@ for fd in map(int, os.listdir("/proc/self/fd")):
         pass
 """
 
+MESSAGE_FLOOD = """
+import os
+line = b'{"event": "bogus", "padding": "' + b"x" * 100_000 + b'"}\\n'
+for fd in map(int, os.listdir("/proc/self/fd")):
+    try:
+        for _ in range(1000):
+            os.write(fd, line)
+    except OSError:
+        pass
+"""
+
 ATTACKS = [
     Attack("patch-torch", (PATCH_TORCH,), "patches torch.allclose"),
     Attack("patch-builtins", (PATCH_BUILTINS,), "patches builtins.abs"),
@@ -400,6 +411,7 @@ ATTACKS = [
     Attack("protocol-forgery", (PROTOCOL_FORGERY,), "forged message"),
     Attack("shadow-names", (SHADOW_NAMES,), "rebinds np"),
     Attack("deep-json", (DEEP_JSON,), "forged message"),
+    Attack("message-flood", (MESSAGE_FLOOD,), "forged message"),
     Attack("source-injection", (SOURCE_INJECTION,), "forges the grader's wire format", edits=()),
 ]
 DAEMON_ATTACK = Attack("daemon", (DAEMON,), "detaches processes")
