@@ -7,7 +7,6 @@ every submission has status ``graded``, 1 otherwise, 2 for usage errors.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -17,12 +16,11 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import autograder
 from autograder.assignments import Assignment, available, default_zip, load_assignment
+from autograder.cache import CACHE, Cache
 from autograder.gradescope.results import results_json
 from autograder.inputs import SubmissionsError, discover
 from autograder.notebook import MalformedNotebook, read_notebook
@@ -32,8 +30,6 @@ from autograder.progress import Progress
 from autograder.reports import write_grades_csv, write_reports
 from autograder.results import STATUSES, SubmissionResult
 from autograder.sandbox import Limits, SandboxUnavailable, check_bwrap
-
-CACHE = ".cache"
 
 
 class UsageError(ValueError):
@@ -85,68 +81,6 @@ def choose_assignment(name: str | None, autograder_zip: Path | None, submissions
     if not source.exists():
         raise UsageError(f"no autograder for assignment {name!r} at {source}. Available: {available_text()}")
     return source
-
-
-# ---------------------------------------------------------------- cache
-
-
-def harness_version() -> str:
-    """A fingerprint of the grading code, so a changed harness never reuses old results."""
-    digest = hashlib.sha256(autograder.__version__.encode())
-    package = Path(autograder.__file__).parent
-    for path in sorted(p for p in package.rglob("*.py") if p.relative_to(package).parts[0] != "reports"):
-        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-@dataclass
-class Cache:
-    """Finished results in ``OUT/.cache``, keyed by what determines a grade."""
-
-    folder: Path
-    salt: str
-
-    @classmethod
-    def open(cls, out: Path, source: Path, limits: Limits, backend: str) -> Cache:
-        digest = hashlib.sha256()
-        for part in (zip_bytes(source), json.dumps(limits.as_dict(), sort_keys=True).encode(),
-                     backend.encode(), harness_version().encode()):
-            digest.update(hashlib.sha256(part).digest())
-        return cls(out / CACHE, digest.hexdigest())
-
-    def key(self, submission: Submission) -> str | None:
-        if submission.path is None or submission.problem:
-            return None
-        return hashlib.sha256(self.salt.encode() + submission.path.read_bytes()).hexdigest()
-
-    def get(self, submission: Submission) -> SubmissionResult | None:
-        key = self.key(submission)
-        path = self.folder / f"{key}.json"
-        if key is None or not path.is_file():
-            return None
-        try:
-            result = SubmissionResult.from_dict(json.loads(path.read_text()))
-        except (ValueError, TypeError, KeyError):
-            return None
-        result.submission, result.student, result.email = submission.key, submission.student, submission.email
-        return result
-
-    def put(self, submission: Submission, result: SubmissionResult) -> None:
-        key = self.key(submission)
-        if key is None:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.folder / f".{key}.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(result.to_dict()))
-        temporary.replace(self.folder / f"{key}.json")
-
-
-def zip_bytes(source: Path) -> bytes:
-    """The autograder's content, whether a zip or an unpacked folder."""
-    if source.is_file():
-        return source.read_bytes()
-    return b"".join(p.relative_to(source).as_posix().encode() + p.read_bytes()
-                    for p in sorted(source.rglob("*")) if p.is_file())
 
 
 # ---------------------------------------------------------------- grading

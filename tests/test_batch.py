@@ -19,6 +19,7 @@ import nbformat
 import pytest
 
 from autograder.batch import UsageError, choose_assignment
+from autograder.cache import Cache
 from autograder.pipeline import Submission
 from autograder.pool import Pool
 from autograder.progress import Progress
@@ -261,3 +262,21 @@ def test_progress_bar_and_lines():
     assert lines.getvalue().startswith("[1/1] a Ada: graded")
     assert Progress.for_stream(1, quiet=False, stream=io.StringIO()).mode == "lines"
     assert Progress.for_stream(1, quiet=True, stream=io.StringIO()).mode == "off"
+
+
+def test_cache_keys_change_with_notebook_zip_and_limits(built, tmp_path):
+    notebook = Path(shutil.copy(solved(built), tmp_path / "a.ipynb"))
+    zip_path = built / "dist" / f"{NAME}.zip"
+    other_zip = Path(shutil.copy(zip_path, tmp_path / "other.zip"))
+    with zipfile.ZipFile(other_zip, "a") as archive:
+        archive.writestr("extra.txt", "changed")
+    submission = Submission("a", notebook)
+    base = Cache.open(tmp_path, zip_path, Limits(), "bwrap")
+    assert base.key(submission) == Cache.open(tmp_path, zip_path, Limits(), "bwrap").key(submission)
+    assert base.key(submission) != Cache.open(tmp_path, zip_path, Limits(cell_seconds=5), "bwrap").key(submission)
+    assert base.key(submission) != Cache.open(tmp_path, other_zip, Limits(), "bwrap").key(submission)
+    assert base.key(submission) != Cache.open(tmp_path, zip_path, Limits(), "none").key(submission)
+    before = base.key(submission)
+    notebook.write_bytes(notebook.read_bytes() + b" ")
+    assert base.key(submission) != before
+    assert base.key(Submission("bad", None, problem="empty")) is None
