@@ -191,3 +191,19 @@ def test_fork_bomb_is_capped_and_cleaned_up(sandbox):
     notebook.session.end()
     assert 0 < count < limits.processes + SANDBOX_PROCESSES
     assert descendants(sandbox.process.pid) == before
+
+
+def test_parallel_sandboxes_do_not_share_files_or_processes(sandbox):
+    """Two sandboxes at once (``--workers 2``): neither sees the other's files or processes."""
+    with Sandbox("bwrap") as other:
+        notebook = run_cells(other, ["import os\nopen('/tmp/mine.txt', 'w').write('x')\n"
+                                     "open('mine.txt', 'w').write('x')\nhere = os.getcwd()"])
+        try:
+            here = notebook.value("here")
+            cells = [f"import os\nseen = [os.path.exists(p) for p in ('/tmp/mine.txt', {here + '/mine.txt'!r})]",
+                     "pids = len([p for p in os.listdir('/proc') if p.isdigit()])"]
+            seen, pids = values(sandbox, cells, "seen", "pids")
+        finally:
+            notebook.session.end()
+    assert seen == [False, False]
+    assert pids < 8  # its own 5 (bwrap init, zygote, supervisor, notebook process and its parent), not 10
