@@ -436,6 +436,8 @@ class StudentProcess:
             code = compile(strip_magics(source), filename, "exec")
         except SyntaxError as error:
             return "error", f"SyntaxError: {error.msg} (line {error.lineno})"
+        except ValueError as error:  # e.g. a NUL byte in the source
+            return "error", f"the cell cannot be compiled: {describe(error)}"
         try:
             with time_limit(seconds):
                 exec(code, self.namespace)

@@ -93,6 +93,7 @@ CASES = [
     Case("missing-function", lambda p: write_variant(A, (Edit("def mse(preds, targets):", "def mean_sq(preds, targets):"),), p),
          "graded", "`mse` is not defined", ("q1-func", "q3-apply-step", "q4-train-manual")),
     Case("syntax-error", lambda p: with_cell("def broken(:\n    pass", p), "graded", "SyntaxError", ALL),
+    Case("nul-byte", lambda p: with_cell("x = 1\0", p), "graded", "null bytes", ALL),
     Case("cell-raises", lambda p: with_cell("1 / 0", p), "graded", "ZeroDivisionError", ALL),
     Case("sys-exit", lambda p: with_cell("import sys\nsys.exit(3)", p), "graded", "SystemExit(3)", ALL),
     Case("os-exit", lambda p: with_cell("import os\nos._exit(0)", p), "error", "exited with code 0", ALL),
