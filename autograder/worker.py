@@ -255,10 +255,18 @@ class Supervisor:
         os.close(self.to_child)
         self.child = None
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:
-            return f"it was killed by signal {signal.Signals(os.WTERMSIG(status)).name} (a crash)"
+            return f"it was killed by signal {signal_name(os.WTERMSIG(status))} (a crash)"
         if os.WIFEXITED(status):
             return f"it exited with code {os.WEXITSTATUS(status)} (os._exit?)"
         return "it was killed"
+
+
+def signal_name(number: int) -> str:
+    """``SIGSEGV`` for 11; the number for signals without a name (real-time ones)."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
 
 
 STUDENT_EVENTS = ("cell-start", "cell", "executed", "result")

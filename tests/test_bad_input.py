@@ -98,6 +98,9 @@ CASES = [
     Case("sys-exit", lambda p: with_cell("import sys\nsys.exit(3)", p), "graded", "SystemExit(3)", ALL),
     Case("os-exit", lambda p: with_cell("import os\nos._exit(0)", p), "error", "exited with code 0", ALL),
     Case("segfault", lambda p: with_cell("import ctypes\nctypes.string_at(0)", p), "error", "SIGSEGV", ALL),
+    # PID 1 of its namespace, the notebook's process ignores the signals it sends itself.
+    Case("kills-itself", lambda p: with_cell("import os, signal\nos.kill(os.getpid(), signal.SIGRTMIN + 6)", p),
+         "graded", "", ALL),
     Case("loop-top-level", lambda p: with_cell("while True:\n    pass", p), "timeout", "time limit", ALL),
     Case("loop-in-function", lambda p: write_variant(A, (Edit(MSE_LINE, "while True:\n        pass"),), p),
          "timeout", "`mse` did not finish", ("q1-func", "q3-apply-step", "q4-train-manual")),

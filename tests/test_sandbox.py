@@ -207,3 +207,9 @@ def test_parallel_sandboxes_do_not_share_files_or_processes(sandbox):
             notebook.session.end()
     assert seen == [False, False]
     assert pids < 8  # its own 5 (bwrap init, zygote, supervisor, notebook process and its parent), not 10
+
+
+def test_signals_without_a_name_are_reported_by_number():
+    from autograder.worker import signal_name
+
+    assert (signal_name(11), signal_name(40)) == ("SIGSEGV", "40")
