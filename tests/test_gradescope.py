@@ -25,7 +25,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from autograder.build import build_zip, runtime_requirements
+from autograder.build import build_zip, master_notebooks, runtime_requirements
 from autograder.gradescope.results import results_json
 from autograder.mistakes import explain
 from autograder.pipeline import Submission, grade_submission
@@ -47,6 +47,7 @@ MSE_LINE = "return ((preds - targets) ** 2).mean()  # SOLUTION"
 CONSTANT_MSE = Edit(MSE_LINE, "return torch.tensor(4.0 / 3, requires_grad=True)  # SOLUTION")
 PATCH_TORCH = "torch.allclose = lambda *a, **k: True\ntorch.isclose = lambda *a, **k: torch.tensor(True)"
 READ_HIDDEN = "raise RuntimeError(open('/autograder/source/tests/q2-mse.py').read())  # SOLUTION"
+HOG = "blob = bytearray(3 * 2**30)  # 3 GB: more than Gradescope's machine has"
 FAKE_RESULTS = "open('/autograder/results/results.json', 'w').write('{\"score\": 100}')"
 ATTACKS: dict[str, tuple[tuple[Edit, ...], tuple[str, ...]]] = {  # id: (edits, extra cells)
     "patch-allclose": ((CONSTANT_MSE,), (PATCH_TORCH,)),
@@ -66,7 +67,7 @@ def outer_bwrap(root: Path, python: str = sys.executable, nested_bwrap: bool = T
     is installed in there but cannot start (it cannot mount a /proc), which is when the
     Gradescope entry point must fall back to dropping privileges.
     """
-    command = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net"]
+    command = ["bwrap", "--die-with-parent", "--unshare-ipc", "--unshare-uts", "--unshare-net"]
     if os.geteuid() != 0:
         command += ["--unshare-user", "--uid", "0", "--gid", "0"]
     command += ["--ro-bind", "/usr", "/usr"]
@@ -82,8 +83,9 @@ def outer_bwrap(root: Path, python: str = sys.executable, nested_bwrap: bool = T
         for parent in reversed(Path(prefix).parents[:-1]):  # traversable by 'nobody' too, as /opt is
             command += ["--perms", "0755", "--dir", str(parent)]
         command += ["--ro-bind", prefix, prefix]
-    # The host's /proc, not a new one: bubblewrap inside needs a fully visible /proc to mount its own.
-    command += ["--bind", "/proc", "/proc"] if nested_bwrap else ["--proc", "/proc"]
+    # The host's /proc (and so the host's PID namespace): bubblewrap inside needs a fully visible
+    # /proc to mount its own, and one that matches its PID namespace to find its own /proc/PID.
+    command += ["--bind", "/proc", "/proc"] if nested_bwrap else ["--unshare-pid", "--proc", "/proc"]
     command += ["--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     command += ["--bind", str(root), "/autograder"]
     command += ["--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8"]
@@ -263,6 +265,20 @@ def test_solution_full_marks_like_local(archive, tmp_path, assignments, sandbox,
     assert document["extra_data"]["student"] == "Ada Student; Bo Partner"
     assert document["extra_data"]["email"] == "ada@example.edu; bo@example.edu"
     assert {test["visibility"] for test in document["tests"]} == {"visible", "after_published"}
+
+
+@pytest.mark.parametrize("name", [m.stem for m in master_notebooks() if m.stem != A])
+def test_other_solutions_full_marks_within_gradescope_limits(name, built, tmp_path, assignments):
+    document = emulate(build_zip(name, built / "dist"), [solution_path(name)], tmp_path)
+    assert document["score"] == assignments[name].max_score > 0, document["tests"]
+
+
+def test_memory_hog_is_stopped_inside_gradescope_memory(archive, tmp_path, assignments, sandbox, limits):
+    path = write_variant(A, (), tmp_path / f"{A}.ipynb", extra_cells=(HOG,))
+    document = emulate(archive, [path], tmp_path, report=True)
+    same_as_local(document, local(path, assignments, sandbox, limits))
+    assert document["score"] == assignments[A].max_score
+    assert "MemoryError" in document["output"]
 
 
 def test_stub_scores_zero_like_local(archive, built, tmp_path, assignments, sandbox, limits):
