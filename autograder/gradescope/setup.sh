@@ -9,7 +9,14 @@ VENV=/opt/gd-autograder/venv
 export DEBIAN_FRONTEND=noninteractive PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends bubblewrap ca-certificates util-linux python3.11 python3.11-venv
+apt-get install -y -qq --no-install-recommends bubblewrap ca-certificates util-linux
+# Ubuntu 22.04 ships Python 3.11 in its universe component; the deadsnakes PPA is the fallback.
+if ! apt-get install -y -qq --no-install-recommends python3.11 python3.11-venv; then
+    apt-get install -y -qq --no-install-recommends software-properties-common gpg-agent
+    add-apt-repository -y ppa:deadsnakes/ppa
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends python3.11 python3.11-venv
+fi
 python3.11 -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 # The default torch wheel on Linux is a CUDA build of several GB: take the CPU build.
