@@ -126,26 +126,53 @@ def kill_everyone_else(seconds: float = 5.0) -> bool:
         time.sleep(0.005)
 
 
+def mount_points() -> set[str]:
+    """Every mount point in this mount namespace."""
+    try:
+        with open("/proc/self/mounts") as mounts:
+            return {line.split()[1] for line in mounts if len(line.split()) > 1}
+    except OSError:
+        return set()
+
+
 def empty_folder(folder: str) -> bool:
-    """Remove everything inside ``folder``; False if something stayed."""
+    """Remove everything inside ``folder``; False if something stayed.
+
+    Folders that lead to a mount point (the Python environment is bound under
+    ``/tmp`` when the project lives there) are kept, and emptied around it.
+    """
     if not os.path.isdir(folder):
         return True
+    mounts = mount_points()
+    keep = {os.path.dirname(m) for m in mounts}
+    while True:
+        grown = {os.path.dirname(path) for path in keep} | keep
+        if grown == keep:
+            break
+        keep = grown
+    return _empty(folder, keep | mounts)
+
+
+def _empty(folder: str, keep: set[str]) -> bool:
     for root, dirs, _ in os.walk(folder):
         for name in dirs:
             try:
                 os.chmod(os.path.join(root, name), 0o700)
             except OSError:
                 pass
+    clean = True
     for name in os.listdir(folder):
         path = os.path.join(folder, name)
-        if os.path.isdir(path) and not os.path.islink(path):
+        if path in keep:
+            clean &= os.path.ismount(path) or _empty(path, keep)
+        elif os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
         else:
             try:
                 os.unlink(path)
             except OSError:
                 pass
-    return not os.listdir(folder)
+    return clean and all(os.path.join(folder, name) in keep for name in os.listdir(folder))
 
 
 # ------------------------------------------------------------------ supervisor

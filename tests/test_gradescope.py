@@ -70,7 +70,8 @@ def outer_bwrap(root: Path, python: str = sys.executable, nested_bwrap: bool = T
     command = ["bwrap", "--die-with-parent", "--unshare-ipc", "--unshare-uts", "--unshare-net"]
     if os.geteuid() != 0:
         command += ["--unshare-user", "--uid", "0", "--gid", "0"]
-    command += ["--ro-bind", "/usr", "/usr"]
+    # /tmp first: the project (and its venv) may itself live under /tmp, bound below.
+    command += ["--perms", "1777", "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
     for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / link
         if path.is_symlink():
@@ -86,7 +87,7 @@ def outer_bwrap(root: Path, python: str = sys.executable, nested_bwrap: bool = T
     # The host's /proc (and so the host's PID namespace): bubblewrap inside needs a fully visible
     # /proc to mount its own, and one that matches its PID namespace to find its own /proc/PID.
     command += ["--bind", "/proc", "/proc"] if nested_bwrap else ["--unshare-pid", "--proc", "/proc"]
-    command += ["--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    command += ["--dev", "/dev"]
     command += ["--bind", str(root), "/autograder"]
     command += ["--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8"]
     command += ["--setenv", "GD_AUTOGRADER_PYTHON", python, "--chdir", "/autograder"]

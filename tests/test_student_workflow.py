@@ -16,13 +16,16 @@ NAMES = [master.stem for master in master_notebooks()]
 
 
 def fill_in_solutions(student: Path, solved: Path) -> nbformat.NotebookNode:
-    """The student notebook with its `...` answer cells replaced by the solution's code."""
+    """The student notebook with its answer cells filled in as the solution does.
+
+    otter assign writes both notebooks cell for cell; only the answer cells differ.
+    """
     notebook = nbformat.read(student, as_version=4)
-    answers = [c for c in nbformat.read(solved, as_version=4).cells if c.cell_type == "code"]
-    by_first_line = {cell.source.splitlines()[0]: cell.source for cell in answers if cell.source}
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "..." in cell.source and cell.source:
-            cell.source = by_first_line.get(cell.source.splitlines()[0], cell.source)
+    answers = nbformat.read(solved, as_version=4).cells
+    assert len(answers) == len(notebook.cells)
+    for cell, answer in zip(notebook.cells, answers):
+        if cell.cell_type == "code" and "..." in cell.source:
+            cell.source = answer.source
     return notebook
 
 
