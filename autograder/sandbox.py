@@ -64,20 +64,29 @@ def python_roots() -> list[str]:
     return sorted(roots)
 
 
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf")
+
+
+def system_binds(etc_files: tuple[str, ...] = ETC_FILES) -> list[str]:
+    """bubblewrap arguments that show ``/usr``, its top-level links and a few ``/etc`` files, read-only."""
+    arguments = ["--ro-bind", "/usr", "/usr"]
+    for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / link
+        if path.is_symlink():
+            arguments += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            arguments += ["--ro-bind", str(path), str(path)]
+    for name in etc_files:
+        arguments += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return arguments
+
+
 def bwrap_command(worker_dir: Path) -> list[str]:
     """The bubblewrap command line that starts the zygote."""
     command = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000"]
     command += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
     # /tmp first: the project (and its venv) may itself live under /tmp, bound below.
-    command += ["--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
-    for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-        path = Path("/") / link
-        if path.is_symlink():
-            command += ["--symlink", os.readlink(path), str(path)]
-        elif path.is_dir():
-            command += ["--ro-bind", str(path), str(path)]
-    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf"):
-        command += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    command += ["--tmpfs", "/tmp", *system_binds()]
     for root in python_roots():
         command += ["--ro-bind", root, root]
     for name in WORKER_FILES:
@@ -265,9 +274,24 @@ class Sandbox:
         )
         assert self.process.stdout is not None
         self.reader = LineReader(self.process.stdout.fileno())
-        ready = self.receive(time.monotonic() + 120)
+        ready = self.wait_for_hello(time.monotonic() + 120)
         if ready.get("event") != "ready":
             raise SandboxBroken(f"the sandbox did not start: {ready}")
+
+    def wait_for_hello(self, deadline: float) -> dict[str, Any]:
+        """The zygote's first message; fails at once if the sandbox process exits first.
+
+        (A bwrap that fails after forking can leave a child holding the pipe open, so
+        end of file alone would only come at the deadline.)
+        """
+        assert self.process is not None
+        while True:
+            try:
+                return self.receive(min(deadline, time.monotonic() + 0.5))
+            except SandboxBroken as error:
+                exited = self.process.poll()
+                if exited is not None or time.monotonic() >= deadline or not isinstance(error.__cause__, TimeoutError):
+                    raise SandboxBroken(f"the sandbox did not start (exit code {exited})") from error
 
     def ensure_started(self) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import filecmp
 import json
-import zipfile
 from pathlib import Path
 
-from autograder.assignments import exec_test
 from autograder.build import master_notebooks
+from tests.corpus import hidden_test_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,23 +18,6 @@ def tree(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and "__pycache__" not in path.parts
     }
-
-
-def hidden_code_lines(zip_path: Path) -> set[str]:
-    """Every meaningful line of hidden test code in an autograder zip."""
-    lines: set[str] = set()
-    with zipfile.ZipFile(zip_path) as archive:
-        for name in archive.namelist():
-            if name.startswith("tests/") and name.endswith(".py"):
-                test = exec_test(archive.read(name).decode())
-                for suite in test["suites"]:
-                    for case in suite["cases"]:
-                        if case.get("hidden"):
-                            for line in case["code"].splitlines():
-                                text = line.removeprefix(">>> ").removeprefix("... ").strip()
-                                if len(text) > 12:
-                                    lines.add(text)
-    return lines
 
 
 def test_every_master_notebook_has_an_assignment():
@@ -64,7 +46,7 @@ def test_no_hidden_test_code_in_assignments(built):
         data.decode(errors="replace") for data in tree(ROOT / "assignments").values()
     )
     for master in master_notebooks():
-        hidden = hidden_code_lines(built / "dist" / f"{master.stem}.zip")
+        hidden = hidden_test_lines(built / "dist" / f"{master.stem}.zip")
         assert hidden, f"{master.stem} has no hidden tests"
         leaked = sorted(line for line in hidden if line in student_text)
         assert leaked == [], f"hidden test code leaked into assignments/: {leaked[:3]}"

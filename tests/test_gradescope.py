@@ -30,6 +30,7 @@ from autograder.gradescope.results import results_json
 from autograder.mistakes import explain
 from autograder.pipeline import Submission, grade_submission
 from autograder.results import CaseResult, QuestionResult, SubmissionResult
+from autograder.sandbox import system_binds
 from tests.corpus import Edit, solution_path, write_variant
 from tests.corpus.mistakes_02 import MISTAKES
 
@@ -71,15 +72,8 @@ def outer_bwrap(root: Path, python: str = sys.executable, nested_bwrap: bool = T
     if os.geteuid() != 0:
         command += ["--unshare-user", "--uid", "0", "--gid", "0"]
     # /tmp first: the project (and its venv) may itself live under /tmp, bound below.
-    command += ["--perms", "1777", "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
-    for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-        path = Path("/") / link
-        if path.is_symlink():
-            command += ["--symlink", os.readlink(path), str(path)]
-        elif path.is_dir():
-            command += ["--ro-bind", str(path), str(path)]
-    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "passwd", "group", "nsswitch.conf"):
-        command += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    command += ["--perms", "1777", "--tmpfs", "/tmp"]
+    command += system_binds(("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "passwd", "group", "nsswitch.conf"))
     for prefix in sorted({os.path.realpath(sys.base_prefix), sys.prefix}):
         for parent in reversed(Path(prefix).parents[:-1]):  # traversable by 'nobody' too, as /opt is
             command += ["--perms", "0755", "--dir", str(parent)]

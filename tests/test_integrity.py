@@ -6,21 +6,16 @@ submission cannot touch the next, and the static scan stays quiet on honest code
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
-import re
-import zipfile
 from pathlib import Path
 
 import pytest
 
-import tests.corpus as corpus
 from autograder.integrity import runtime_flags, scan_source
 from autograder.pipeline import Submission, grade_submission
 from autograder.results import SubmissionResult
 from autograder.sandbox import Limits
-from tests.corpus import Variant, solution_path, write_variant
+from tests.corpus import all_mistakes, hidden_test_lines, solution_path, write_variant
 from tests.corpus.attacks import ATTACKS, DAEMON_ATTACK, Attack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +24,14 @@ SHORT = Limits(notebook_seconds=30, cell_seconds=5, call_seconds=3, memory_mb=15
 
 
 def build(attack: Attack, folder: Path) -> Path:
-    """The attack's notebook, with its placeholders pointing at real folders."""
+    """The attack's notebook, with its placeholders pointing at real folders.
+
+    A project under /tmp lies inside the sandbox's own private /tmp, where writing is allowed
+    and harmless: the attack then aims at /usr instead (the host side is checked either way).
+    """
+    project = "/usr" if str(ROOT).startswith("/tmp/") else str(ROOT)
     cells = tuple(
-        cell.replace("{out}", str(folder / "out")).replace("{project}", str(ROOT)) for cell in attack.cells
+        cell.replace("{out}", str(folder / "out")).replace("{project}", project) for cell in attack.cells
     )
     return write_variant(A, attack.edits, folder / f"{attack.id}.ipynb", cells)
 
@@ -88,32 +88,9 @@ def test_daemon_cannot_touch_the_next_submission(tmp_path, assignments, sandbox,
         assert honest.total == honest.max_score and honest.flags == [] and honest.status == "graded"
 
 
-def hidden_lines(zip_path: Path) -> list[str]:
-    """Every line of hidden test code in an autograder zip."""
-    namespace: dict = {}
-    lines = []
-    with zipfile.ZipFile(zip_path) as archive:
-        for name in archive.namelist():
-            if name.startswith("tests/") and name.endswith(".py"):
-                exec(archive.read(name).decode(), namespace)
-                for suite in namespace["test"]["suites"]:
-                    for case in suite["cases"]:
-                        if case.get("hidden"):
-                            lines += [re.sub(r"^(>>>|\.\.\.) ?", "", line).strip() for line in case["code"].splitlines()]
-    return [line for line in lines if len(line) >= 12]
-
-
-def all_mistakes() -> list[Variant]:
-    found = []
-    for module in pkgutil.iter_modules(corpus.__path__):
-        if module.name.startswith("mistakes_"):
-            found += importlib.import_module(f"tests.corpus.{module.name}").MISTAKES
-    return found
-
-
 def test_hidden_test_text_never_reaches_the_student(tmp_path, built, assignments, sandbox, limits):
     """Grade attacks, every mistake of every assignment and every stub; search all feedback."""
-    lines = {name: hidden_lines(built / "dist" / f"{name}.zip") for name in assignments}
+    lines = {name: hidden_test_lines(built / "dist" / f"{name}.zip") for name in assignments}
     assert any("check_mse" in line for line in lines[A])  # the extraction works
     graded: list[tuple[str, Path]] = [(A, build(attack, tmp_path)) for attack in ATTACKS if not attack.slow]
     graded += [(v.assignment, write_variant(v.assignment, v.edits, tmp_path / f"m-{v.assignment}-{v.id}.ipynb"))

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 import pytest
 
-import tests.corpus as corpus
 from autograder.mistakes import explain
 from autograder.pipeline import Submission, grade_submission
-from tests.corpus import Variant, write_variant
-
-
-def all_mistakes() -> list[Variant]:
-    found = []
-    for module in pkgutil.iter_modules(corpus.__path__):
-        if module.name.startswith("mistakes_"):
-            found += importlib.import_module(f"tests.corpus.{module.name}").MISTAKES
-    return found
+from tests.corpus import all_mistakes, write_variant
 
 
 @pytest.mark.parametrize("variant", all_mistakes(), ids=lambda v: f"{v.assignment}:{v.id}")

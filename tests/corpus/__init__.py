@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,3 +50,27 @@ def write_variant(assignment: str, edits: tuple[Edit, ...], target: Path, extra_
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, target)
     return target
+
+
+def all_mistakes() -> list[Variant]:
+    """Every ``Variant`` of every ``tests/corpus/mistakes_*.py`` module."""
+    found: list[Variant] = []
+    for module in pkgutil.iter_modules(__path__):
+        if module.name.startswith("mistakes_"):
+            found += importlib.import_module(f"{__name__}.{module.name}").MISTAKES
+    return found
+
+
+def hidden_test_lines(zip_path: Path) -> set[str]:
+    """Every meaningful line (12+ characters) of hidden test code in an autograder zip."""
+    from autograder.assignments import exec_test
+
+    lines: set[str] = set()
+    with zipfile.ZipFile(zip_path) as archive:
+        for name in archive.namelist():
+            if name.startswith("tests/") and name.endswith(".py"):
+                for suite in exec_test(archive.read(name).decode())["suites"]:
+                    for case in suite["cases"]:
+                        if case.get("hidden"):
+                            lines |= {re.sub(r"^(>>>|\.\.\.) ?", "", line).strip() for line in case["code"].splitlines()}
+    return {line for line in lines if len(line) >= 12}
