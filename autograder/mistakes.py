@@ -25,6 +25,7 @@ MISTAKES: dict[str, str] = {
     "coefficients-swapped": "The coefficients are in the wrong order: params holds [a, b, c] for a*t**2 + b*t + c.",
     "seed-gradient": "This is the value printed in the course notes, which is wrong: d/dw2 of 2*w1*w2 + w2*cos(w1) is 2*w1 + cos(w1), so at [pi, 1] the gradient is [2, 2*pi - 1].",
     "optimizer-needs-iterable": "torch.optim.SGD needs an iterable of tensors (e.g. [a]), not a single tensor: that raises a TypeError.",
+    "not-implemented": "This part is not written yet: replace the `...` with your code.",
     "wrong-type": "The value has the wrong type.",
     "wrong-shape": "The value has the wrong shape.",
     "no-autograd": "The result is cut off from autograd (it does not require grad): build it from the input tensors with torch operations, without .item(), .tolist(), .detach() or torch.tensor(...).",

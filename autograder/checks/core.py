@@ -72,7 +72,15 @@ def as_tensor(value: Any, what: str) -> Any:
         return torch.tensor(float(value), dtype=torch.float64)
     if isinstance(value, (list, tuple)) and all(isinstance(v, (int, float)) for v in value):
         return torch.tensor([float(v) for v in value], dtype=torch.float64)
-    raise Mistake(f"{what} should be a tensor (or a number), not {type(value).__name__}.", "wrong-type")
+    if is_unanswered(value):
+        raise mistake("not-implemented", f"{what} is still `...`.")
+    name = getattr(value, "type_name", type(value).__name__)
+    raise Mistake(f"{what} should be a tensor (or a number), not {name}.", "wrong-type")
+
+
+def is_unanswered(value: Any) -> bool:
+    """True for ``...``, the placeholder a student notebook starts with (also as sent back from the sandbox)."""
+    return value is Ellipsis or getattr(value, "type_name", None) == "ellipsis"
 
 
 def close(actual: Any, expected: Any, rtol: float = 1e-4, atol: float = 1e-5) -> bool:

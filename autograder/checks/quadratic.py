@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from autograder.checks.core import Mistake, as_tensor, expect_close, isolated, mistake
+from autograder.checks.core import Mistake, as_tensor, expect_close, is_unanswered, isolated, mistake
 
 
 # Reference implementations.  Their source travels to the sandbox when a student
@@ -78,6 +78,8 @@ def check_apply_step(
     moved = params.detach().double()
     start64 = start.double()
     if torch.allclose(moved, start64):
+        if returned is None or is_unanswered(returned):
+            raise mistake("not-implemented", "apply_step did not change params and returned nothing.")
         raise mistake("params-rebound", "apply_step did not change params.")
     expect_close(moved, after, "params after one step", {"sign-flipped": start64 + lr * grad})
     if params.grad is not None and params.grad.abs().sum() > 0:
