@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib
-import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from autograder.otter_reference import otter_run_total, otter_zip  # noqa: E402
 from tests.corpus import Edit, write_variant  # noqa: E402
 
 PYTHON = Path(sys.executable)
-OTTER = PYTHON.parent / "otter"
 LOOP = "while True:\n    pass"
 RAISES = "raise RuntimeError('a student cell that fails')"
 
@@ -75,22 +73,6 @@ def solved_notebook(name: str) -> Path:
     return ROOT / "autograder" / "dist" / name / "autograder" / f"{name}.ipynb"
 
 
-def otter_zip(name: str, folder: Path) -> Path:
-    """otter's own autograder zip (``otter generate``) from the tests that ``otter assign`` wrote.
-
-    The harness reads its tests from the same zip, so both graders judge with identical tests.
-    """
-    source = ROOT / "autograder" / "dist" / name / "autograder"
-    work = folder / "otter-generate"
-    shutil.copytree(source / "tests", work / "tests")
-    shutil.copy(source / "otter_config.json", work / "otter_config.json")
-    target = folder / f"otter-{name}.zip"
-    command = [str(OTTER), "generate", "-t", "tests", "-c", "otter_config.json", "--no-requirements",
-               "--no-environment", "-o", str(target)]
-    subprocess.run(command, cwd=work, check=True, capture_output=True)
-    return target
-
-
 def grade_with_harness(autograder: Path, submissions: Path, out: Path, *options: str) -> tuple[dict[str, list], float]:
     """Each submission's [total, status] from ``python -m autograder grade``, and its wall time."""
     command = [str(PYTHON), "-m", "autograder", "grade", str(submissions), "--autograder", str(autograder),
@@ -106,16 +88,8 @@ def grade_with_harness(autograder: Path, submissions: Path, out: Path, *options:
 
 def grade_with_otter(entries: list[Entry], autograder: Path, folder: Path) -> tuple[dict[str, float], float]:
     """Totals from ``otter run``, one notebook after the other, and the wall time of the loop."""
-    totals: dict[str, float] = {}
     started = time.monotonic()
-    for entry in entries:
-        out = folder / "otter-out" / entry.key
-        out.mkdir(parents=True)
-        subprocess.run([str(OTTER), "run", "-a", str(autograder), "-o", str(out), str(entry.path)],
-                       capture_output=True, cwd=folder)
-        results = out / "results.json"
-        tests = json.loads(results.read_text())["tests"] if results.exists() else []
-        totals[entry.key] = round(sum(float(t.get("score") or 0) for t in tests), 6)
+    totals = {e.key: otter_run_total(autograder, e.path, folder / "otter-out" / e.key) or 0.0 for e in entries}
     return totals, time.monotonic() - started
 
 
@@ -135,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="grade-bench-") as temporary:
         folder = Path(temporary)
         entries = make_class(args.assignment, folder / "class", args.copies)
-        autograder = otter_zip(args.assignment, folder)
+        autograder = otter_zip(ROOT / "autograder" / "dist" / args.assignment / "autograder", folder, args.assignment)
         workers = ["--workers", str(args.workers)] if args.workers else []
         print(f"{len(entries)} submissions of {args.assignment}; both graders use {autograder.name}", flush=True)
         ours, our_seconds = grade_with_harness(autograder, folder / "class", folder / "out", *workers)
