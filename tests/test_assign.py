@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+import zipfile
 from pathlib import Path
 
 from autograder.build import master_notebooks
@@ -60,3 +61,16 @@ def test_student_notebooks_have_no_solutions_and_name_their_assignment():
         assert not any("# SOLUTION" in s or "BEGIN SOLUTION" in s for s in sources)
         assert not any("BEGIN TEST CONFIG" in s or "hidden: true" in s for s in sources)
         assert all(not cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
+
+
+def test_release_holds_the_student_material_only(built, tmp_path):
+    from autograder.build import build_release
+
+    release = build_release(ROOT / "assignments", tmp_path / "assignments.zip")
+    with zipfile.ZipFile(release) as archive:
+        names = set(archive.namelist())
+        text = "\n".join(archive.read(name).decode(errors="replace") for name in names)
+    assert names == set(tree(ROOT / "assignments"))
+    for master in master_notebooks():
+        assert not [line for line in hidden_test_lines(built / "dist" / f"{master.stem}.zip") if line in text]
+    assert "BEGIN SOLUTION" not in text and "# SOLUTION" not in text
