@@ -67,6 +67,7 @@ def grade_submission(
     result.flags = scan_source(notebook.cells)
     for attempt in range(2):
         try:
+            result.status = "graded"  # a retry after a broken sandbox starts afresh
             run_and_judge(notebook.cells, assignment, sandbox, limits, result)
             break
         except SandboxBroken as error:
