@@ -15,6 +15,7 @@ import doctest
 import io
 import math
 import re
+import warnings
 from typing import Any
 
 import numpy
@@ -159,7 +160,8 @@ def run_example(example: doctest.Example, namespace: dict[str, Any], notebook: S
     mode = "single" if example.want else "exec"
     code = compile(lambdas_as_source(example.source, mode), "<test>", mode)
     output = io.StringIO()
-    with contextlib.redirect_stdout(output):
+    with contextlib.redirect_stdout(output), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's advice about the test's own code, not the student's
         exec(code, namespace)
     if example.want and not doctest.OutputChecker().check_output(
         example.want, output.getvalue(), doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE

@@ -220,7 +220,7 @@ def check_fit_sgd_agrees(student_fit: Callable[..., Any], X: torch.Tensor, y: to
     if result.shape == best.shape and torch.all((result - best).abs() <= OLS_TOLERANCE):
         return
     what = (f"fit_sgd(X, y, lr={lr}, iterations={iterations}) should land within {OLS_TOLERANCE} of the "
-            f"normal-equation answer {short(best)}: got {short(result)}.")
+            f"normal-equation answer: got {short(result)}.")
     raise wrong_run(result, what, X, y, lr, iterations, 0.0)
 
 
@@ -245,7 +245,7 @@ def check_fit_sgd_stops(student_fit: Callable[..., Any], X: torch.Tensor, y: tor
     if any(close(result, path[k], 1e-3, 1e-5) for k in range(stopped - 1, min(stopped + 2, len(path)))):
         return
     what = (f"fit_sgd(X, y, lr={lr}, iterations={iterations}, tol={tol}) should stop after {stopped} updates, "
-            f"when the loss changed by at most tol, and return {short(path[stopped])}: got {short(result)}.")
+            f"when the loss changed by at most tol: got {short(result)}.")
     full = trajectory(X, y, lr, iterations, tol, Run(stop=False))[0][-1]
     if close(result, full, 1e-3, 1e-5):
         raise mistake("no-convergence-stop", what)
