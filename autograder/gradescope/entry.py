@@ -24,12 +24,11 @@ from typing import Any
 from autograder.assignments import Assignment, load_assignment
 from autograder.gradescope import add_arguments
 from autograder.gradescope.results import results_json
+from autograder.inputs import ignored, notebooks_under, unpack_zip
 from autograder.pipeline import Submission, grade_submission, zero_questions
 from autograder.results import SubmissionResult
 from autograder.sandbox import Limits, Sandbox, SandboxBroken, SandboxUnavailable
 
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
-SKIPPED_PARTS = ("__MACOSX", ".ipynb_checkpoints")
 TELL_INSTRUCTOR = "Please tell your instructor: this is not a problem with your notebook."
 
 
@@ -164,7 +163,7 @@ def find_notebook(folder: Path, unpacked: Path) -> tuple[Path | None, str]:
             candidates.setdefault(digest(path.read_bytes()), path)
         elif path.suffix.lower() == ".zip":
             try:
-                for found in notebooks_in_zip(path, unpacked / f"zip{number}"):
+                for found in notebooks_under(unpack_zip(path, unpacked / f"zip{number}")):
                     candidates.setdefault(digest(found.read_bytes()), found)
             except (zipfile.BadZipFile, OSError, ValueError) as error:
                 broken.append(f"{path.name} ({error})")
@@ -185,23 +184,7 @@ def submitted_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return [path for path in folder.rglob("*") if path.is_file() and not path.is_symlink()
-            and not any(part in SKIPPED_PARTS or part.startswith(".") for part in path.relative_to(folder).parts)]
-
-
-def notebooks_in_zip(archive_path: Path, target: Path) -> list[Path]:
-    """Extract only the notebooks of a zip (flat, under safe names) into ``target``."""
-    found = []
-    with zipfile.ZipFile(archive_path) as archive:
-        members = [info for info in archive.infolist() if info.filename.lower().endswith(".ipynb")
-                   and not any(part in SKIPPED_PARTS or part.startswith(".") for part in info.filename.split("/"))]
-        if sum(info.file_size for info in members) > MAX_UNZIPPED_BYTES:
-            raise ValueError("its notebooks are too large")
-        target.mkdir(parents=True, exist_ok=True)
-        for index, info in enumerate(members):
-            path = target / f"{index}-{Path(info.filename).name}"
-            path.write_bytes(archive.read(info))
-            found.append(path)
-    return found
+            and not any(ignored(part) for part in path.relative_to(folder).parts)]
 
 
 def digest(data: bytes) -> str:
