@@ -74,3 +74,39 @@ def hidden_test_lines(zip_path: Path) -> set[str]:
                         if case.get("hidden"):
                             lines |= {re.sub(r"^(>>>|\.\.\.) ?", "", line).strip() for line in case["code"].splitlines()}
     return {line for line in lines if len(line) >= 12}
+
+
+STUB_NAME = re.compile(r"^(?:def (\w+)\(|(\w+) = )", re.MULTILINE)
+
+
+def defined_name(source: str) -> str | None:
+    """The first function or variable a cell defines (``def f(`` or ``f = ``), if any."""
+    match = STUB_NAME.search(source)
+    return match and (match.group(1) or match.group(2))
+
+
+def write_student_notebook(built: Path, assignment: str, answers: dict[str, str], target: Path,
+                           extra_cells: tuple[str, ...] = (), before: tuple[str, ...] = ()) -> Path:
+    """The student notebook of ``assignment`` (from the ``built`` folder) filled in as a student would.
+
+    Each stub cell (``...``) gets the solution's code, or ``answers[name]`` where ``name`` is
+    the first thing the cell defines; ``before`` cells open the notebook, ``extra_cells``
+    close it.
+    """
+    student = nbformat.read(built / "assignments" / assignment / f"{assignment}.ipynb", as_version=4)
+    # otter assign's copy for the autograder: the same cells as the student's, solved
+    solved = nbformat.read(built / "dist" / assignment / "autograder" / f"{assignment}.ipynb", as_version=4)
+    unused = set(answers)
+    for cell, solution in zip(student.cells, solved.cells, strict=True):
+        if cell.cell_type != "code" or cell.source == solution.source:
+            continue
+        name = defined_name(cell.source)
+        cell.source = answers.get(name, solution.source)
+        unused.discard(name)
+    assert not unused, f"no stub cell defines {sorted(unused)}"
+    student.cells[:0] = [nbformat.v4.new_code_cell(source) for source in before]
+    student.cells += [nbformat.v4.new_code_cell(source) for source in extra_cells]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(student, target)
+    return target
+
