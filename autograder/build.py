@@ -75,7 +75,7 @@ def write_zip(folder: Path, target: Path, extra: dict[str, bytes] | None = None)
 
 HARNESS = PROJECT_ROOT / "autograder"
 GRADESCOPE_FILES = HARNESS / "gradescope"
-RUNTIME_PACKAGES = ("torch", "otter-grader", "nbformat", "numpy", "matplotlib", "PyYAML")
+RUNTIME_PACKAGES = ("torch", "otter-grader", "nbformat", "ipython", "numpy", "matplotlib", "PyYAML")
 
 
 def runtime_requirements(requirements: Path = PROJECT_ROOT / "requirements.txt") -> str:

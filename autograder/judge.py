@@ -129,7 +129,7 @@ def judge_case(case: Any, namespace: dict[str, Any], notebook: StudentNotebook) 
         result.mistakes = [error.tag] if error.tag else []
     except StudentError as error:
         result.message = error.sentence()
-        tag = mistake_for_exception(error.detail) if error.kind == "error" else None
+        tag = mistake_for_exception(error.detail, error.name) if error.kind == "error" else None
         if tag is not None:
             result.message += " " + explain(tag)
         result.mistakes = [tag] if tag else []

@@ -10,6 +10,9 @@ MISTAKES: dict[str, str] = {
     "sum-not-mean": "It matches the SUM of the squared errors. MSE divides by the number of elements: use .mean().",
     "mae-not-mse": "It matches the mean ABSOLUTE error. Square the errors instead of taking their absolute value.",
     "not-squared": "It matches the mean of the plain errors. Square each error before averaging.",
+    "squared-mean": "It matches the SQUARE of the mean error. Square each error first, then take the mean.",
+    "lr-ignored": "The update ignores the learning rate: subtract lr * grad, not the bare gradient.",
+    "missing-term": "A term of the model is missing: it is a*t**2 + b*t + c, with all three terms.",
     "sign-flipped": "The update goes UP the gradient: the sign is flipped. Gradient descent subtracts lr * grad.",
     "grad-not-reset": "The gradient is not reset after the step, so gradients from earlier steps accumulate. Set params.grad = None (or call params.grad.zero_()) after updating.",
     "forgot-zero-grad": "optimizer.zero_grad() is missing, so gradients from earlier epochs accumulate into each step.",
@@ -77,9 +80,14 @@ EXCEPTION_PATTERNS: dict[str, str] = {
 }
 
 
-def mistake_for_exception(text: str) -> str | None:
-    """The mistake tag an exception message reveals, if any."""
+# Functions that update parameters in a loop: there, a tensor cut off from autograd is
+# almost always a parameter rebound (``x = x - lr * x.grad``) instead of updated in place.
+UPDATE_LOOPS = {"gradient_descent", "apply_step", "train_manual", "train_sgd", "fit_sgd"}
+
+
+def mistake_for_exception(text: str, function: str | None = None) -> str | None:
+    """The mistake tag an exception message (raised by the student's ``function``) reveals, if any."""
     for pattern, tag in EXCEPTION_PATTERNS.items():
         if pattern in text:
-            return tag
+            return "params-rebound" if tag == "no-autograd" and function in UPDATE_LOOPS else tag
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -55,3 +56,23 @@ def assignment_name(notebook: nbformat.NotebookNode) -> str | None:
     otter = notebook.metadata.get("otter", {})
     name = otter.get("assignment_name") if isinstance(otter, dict) else None
     return name if isinstance(name, str) else None
+
+
+def as_python(source: str) -> str:
+    """A cell as plain Python, the way IPython runs it: ``%time x = f()`` becomes
+    ``get_ipython().run_line_magic('time', 'x = f()')``, ``!pip ...`` a ``system`` call.
+
+    A cell IPython cannot transform is returned as it is (compiling it then reports the error).
+    """
+    try:
+        return transformer().transform_cell(source)
+    except Exception:  # noqa: BLE001 - IPython raises many kinds on broken input
+        return source
+
+
+@cache
+def transformer():  # -> IPython.core.inputtransformer2.TransformerManager
+    """IPython's own cell transformer (imported on first use)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager()

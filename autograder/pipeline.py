@@ -13,7 +13,7 @@ from pathlib import Path
 from autograder.assignments import Assignment
 from autograder.integrity import runtime_flags, scan_source
 from autograder.judge import judge_all
-from autograder.notebook import MalformedNotebook, read_notebook
+from autograder.notebook import MalformedNotebook, as_python, read_notebook
 from autograder.remote import StudentNotebook
 from autograder.results import QuestionResult, SubmissionResult
 from autograder.sandbox import Limits, Sandbox, SandboxBroken
@@ -68,7 +68,7 @@ def grade_submission(
     for attempt in range(2):
         try:
             result.status = "graded"  # a retry after a broken sandbox starts afresh
-            run_and_judge(notebook.cells, assignment, sandbox, limits, result)
+            run_and_judge([as_python(cell) for cell in notebook.cells], assignment, sandbox, limits, result)
             break
         except SandboxBroken as error:
             sandbox.close()

@@ -27,6 +27,7 @@ import ctypes
 import io
 import os
 import random
+import re
 import resource
 import shutil
 import signal
@@ -453,6 +454,7 @@ class StudentProcess:
     def run(self, message: dict[str, Any]) -> None:
         self.confine()
         self.namespace = {"__name__": "__main__", "__builtins__": builtins, "display": display}
+        self.namespace["get_ipython"] = Shell(self.namespace).get_ipython
         skip = set(message.get("skip", []))
         seconds = float(self.limits.get("cell_seconds", 60))
         for index, source in enumerate(message.get("cells", [])):
@@ -471,7 +473,7 @@ class StudentProcess:
 
     def execute(self, source: str, filename: str, seconds: float) -> tuple[str, str | None]:
         try:
-            code = compile(strip_magics(source), filename, "exec")
+            code = compile(source, filename, "exec")
         except SyntaxError as error:
             return "error", f"SyntaxError: {error.msg} (line {error.lineno})"
         except ValueError as error:  # e.g. a NUL byte in the source
@@ -562,16 +564,40 @@ def display(*objects: Any, **_: Any) -> None:
     print(*objects)
 
 
-def strip_magics(source: str) -> str:
-    """Turn IPython magics and shell escapes into ``pass`` so the cell compiles."""
-    lines = []
-    for line in source.splitlines():
-        stripped = line.lstrip()
-        if stripped.startswith(("%", "!")):
-            lines.append(line[: len(line) - len(stripped)] + "pass")
-        else:
-            lines.append(line)
-    return "\n".join(lines)
+class Shell:
+    """Stand-in for IPython's shell, for cells the grader turned into plain Python.
+
+    Magics that run code (``%time``, ``%%time``, ``%%capture``, ...) run it once in the
+    notebook's namespace; the others, and shell commands, do nothing.
+    """
+
+    RUNS_CODE = {"time", "timeit", "capture", "prun"}
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.namespace = namespace
+
+    def get_ipython(self) -> Shell:
+        return self
+
+    def run_line_magic(self, name: str, line: str, *_: Any) -> None:
+        if name in self.RUNS_CODE:
+            self.run(re.sub(r"^(\s*-(?:[nrp]\s*\d+|[a-z]+))+\s+", "", line))  # no -n 10 -r 3 -q
+
+    def run_cell_magic(self, name: str, _line: str, body: str, *__: Any) -> None:
+        if name in self.RUNS_CODE:
+            self.run(body)
+
+    def run(self, source: str) -> None:
+        exec(compile(source, "<magic>", "exec"), self.namespace)
+
+    def system(self, *_: Any, **__: Any) -> None:
+        """Shell commands (``!pip install ...``) do nothing in the sandbox."""
+
+    def getoutput(self, *_: Any, **__: Any) -> list[str]:
+        return []
+
+    def __getattr__(self, _name: str) -> Any:
+        return lambda *args, **kwargs: None
 
 
 def address_space() -> int:

@@ -37,6 +37,7 @@ def loss_variants(preds: torch.Tensor, targets: torch.Tensor) -> dict[str, torch
         "sum-not-mean": (errors**2).sum(),
         "mae-not-mse": errors.abs().mean(),
         "not-squared": errors.mean(),
+        "squared-mean": errors.mean() ** 2,
     }
 
 
@@ -46,7 +47,8 @@ def check_func(student_func: Callable[..., Any], t: torch.Tensor, params: torch.
     result = student_func(t, params)
     expected = func(t.double(), params.detach().double())
     swapped = func(t.double(), params.detach().double().flip(0))
-    expect_close(result, expected, "func(t, params)", {"coefficients-swapped": swapped})
+    no_intercept = expected - params.detach().double()[2]
+    expect_close(result, expected, "func(t, params)", {"coefficients-swapped": swapped, "missing-term": no_intercept})
     if not getattr(result, "requires_grad", False):
         raise mistake("no-autograd", "func(t, params) has the right values but")
 
@@ -81,7 +83,7 @@ def check_apply_step(
         if returned is None or is_unanswered(returned):
             raise mistake("not-implemented", "apply_step did not change params and returned nothing.")
         raise mistake("params-rebound", "apply_step did not change params.")
-    expect_close(moved, after, "params after one step", {"sign-flipped": start64 + lr * grad})
+    expect_close(moved, after, "params after one step", {"sign-flipped": start64 + lr * grad, "lr-ignored": start64 - grad})
     if params.grad is not None and params.grad.abs().sum() > 0:
         raise mistake("grad-not-reset", "params.grad still holds the gradient after the step.")
     loss_after = expected_step(moved, t, targets, lr)[0]

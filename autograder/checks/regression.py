@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from autograder.checks.core import Mistake, as_tensor, close, expect_close, isolated, mistake, short
+from autograder.checks.quadratic import loss_variants
 
 LOW, HIGH = -1.15, 1.15
 NOISE_STD = 1 / 3
@@ -286,12 +287,7 @@ def check_test_mse(student_mse: Callable[..., Any], X_test: torch.Tensor, y_test
     """``test_mse`` is the mean of squared errors on the test set (not RMSE, a sum or a mean absolute error)."""
     result = isolated(student_mse, *others("test_mse"))(X_test, y_test, w)
     errors = (X_test.double() @ w.double() - y_test.double())
-    variants = {
-        "rmse-not-mse": (errors**2).mean().sqrt(),
-        "sum-not-mean": (errors**2).sum(),
-        "mae-not-mse": errors.abs().mean(),
-        "not-squared": errors.mean(),
-    }
+    variants = loss_variants(X_test.double() @ w.double(), y_test.double())
     expect_close(result, (errors**2).mean(), "test_mse(X_test, y_test, w)", variants, rtol=1e-4, atol=1e-6)
 
 

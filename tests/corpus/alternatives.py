@@ -129,6 +129,35 @@ def rss_gradient(X, y, w):
     return (-2 / n) * torch.matmul(X.transpose(0, 1), y - torch.matmul(X, w))
 """,
     }),
+    Alternative("magics-around-answers", A1, {
+        "f": """
+def f(x):
+    return (x - 2) ** 2
+
+def derivative(fn, x0):
+    x = torch.tensor(float(x0), requires_grad=True)
+    fn(x).backward()
+    return x.grad.item()
+
+%time df_at_1 = derivative(f, 1.0)
+%timeit -n 1 -r 1 derivative(f, 3.0)
+files = !ls
+torch.optim.SGD?
+""",
+        "g": """
+%%capture
+def g(w):
+    return 2 * w[0] * w[1] + w[1] * torch.cos(w[0])
+
+def gradient(fn, w):
+    w = w.detach().clone().requires_grad_(True)
+    fn(w).backward()
+    return w.grad
+
+grad_g_at_pi = gradient(g, torch.tensor([math.pi, 1.0]))
+print(grad_g_at_pi)
+""",
+    }, extra_cells=("%%bash\necho this runs nowhere\nexit 1", "%%writefile notes.txt\nnot python at all")),
     # ------------------------------------------------------------- 02-quadratic-fit
     Alternative("indexing-functional-zero", A2, {
         "func": "def func(t, params):\n    return params[0] * t ** 2 + params[1] * t + params[2]",

@@ -36,6 +36,8 @@ MISTAKES = [
             (Edit(UPDATE, "        x -= lr * x.grad\n"),)),
     Variant("descent-rebound", A, "q4-gradient-descent", "grad-is-none",
             (Edit(UPDATE, "        x = x - lr * x.grad\n"),)),
+    Variant("descent-rebound-in-no-grad", A, "q4-gradient-descent", "params-rebound",
+            (Edit(UPDATE + "        x.grad.zero_()\n", "        with torch.no_grad():\n            x = x - lr * x.grad\n"),)),
     Variant("descent-hard-coded", A, "q4-gradient-descent", "hard-coded",
             (Edit("    return x.item()", "    return 2.0"),)),
     Variant("rss-missing-1-over-n", A, "q5-rss-gradient", "missing-1-over-n", rss("-2 * X.T @ (y - X @ w)")),
