@@ -16,7 +16,7 @@ from autograder.pipeline import Submission, grade_submission
 from autograder.results import SubmissionResult
 from autograder.sandbox import Limits
 from tests.corpus import all_mistakes, hidden_test_lines, solution_path, write_variant
-from tests.corpus.attacks import ATTACKS, DAEMON_ATTACK, Attack
+from tests.corpus.attacks import ATTACKS, DAEMON_ATTACK, PATCH_ATTACKS, WRONG_ANSWER_ELSEWHERE, Attack
 
 ROOT = Path(__file__).resolve().parent.parent
 A = "02-quadratic-fit"
@@ -62,6 +62,21 @@ def test_attack_earns_nothing_and_is_flagged(attack, tmp_path, assignments, sand
         assert word not in text
     assert not (tmp_path / "out").exists(), "the notebook wrote into the grader's output folder"
     assert not list(ROOT.glob("evil*")) and not (Path("/usr/evil.txt")).exists()
+
+
+@pytest.mark.parametrize("assignment", sorted(WRONG_ANSWER_ELSEWHERE))
+def test_patches_earn_nothing_on_the_other_assignments(assignment, tmp_path, assignments, sandbox, limits):
+    """Every patching attack at once, on a notebook of another assignment with one answer wrong."""
+    question, edit = WRONG_ANSWER_ELSEWHERE[assignment]
+    attacks = [attack for attack in ATTACKS if attack.id in PATCH_ATTACKS]
+    cells = tuple(cell for attack in attacks for cell in attack.cells)
+    path = write_variant(assignment, (edit,), tmp_path / f"{assignment}.ipynb", cells)
+    result = grade_submission(Submission(path.stem, path), assignments[assignment], sandbox, limits)
+    scores = {q.name: (q.score, q.max_score) for q in result.questions}
+    assert scores.pop(question)[0] == 0, result.questions
+    assert all(score == top for score, top in scores.values()), (scores, result.message)
+    for attack in attacks:
+        assert any(attack.flag in flag for flag in result.flags), (attack.id, result.flags)
 
 
 def test_attacks_are_distinct_and_many():

@@ -416,6 +416,18 @@ ATTACKS = [
 ]
 DAEMON_ATTACK = Attack("daemon", (DAEMON,), "detaches processes")
 
+# The same tricks on the other assignments: one answer replaced by a constant, that the
+# patches (to torch, builtins, numpy, the grader) try to pass off as right.
+WRONG_ANSWER_ELSEWHERE = {
+    "01-autograd": ("q5-rss-gradient", Edit("return -2 / n * X.T @ (y - X @ w)  # SOLUTION",
+                                            "return torch.zeros_like(w)  # SOLUTION")),
+    "03-optimizer-loop": ("q5-mse-loss", Edit("return nn.MSELoss()(preds, targets)  # SOLUTION",
+                                              "return torch.tensor(1.0, requires_grad=True)  # SOLUTION")),
+    "04-linear-regression": ("q4-normal-equation", Edit("return torch.linalg.inv(X.T @ X) @ X.T @ y  # SOLUTION",
+                                                        "return torch.tensor([0.86, 1.95])  # SOLUTION")),
+}
+PATCH_ATTACKS = ("patch-torch", "patch-builtins", "patch-numpy", "replace-grader", "catch-everything")
+
 # Not flagged (it looks like honest code): it keeps the shapes of every input its
 # ``mse`` sees and shows them in the error a public test of ``apply_step`` reports.
 SMUGGLE_HIDDEN_INPUTS = """
