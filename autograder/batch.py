@@ -22,6 +22,7 @@ from typing import Any
 from autograder.assignments import Assignment, available, default_zip, load_assignment
 from autograder.cache import CACHE, Cache
 from autograder.gradescope.results import results_json
+from autograder.identify import answer_names, identify
 from autograder.inputs import SubmissionsError, discover
 from autograder.notebook import MalformedNotebook, read_notebook
 from autograder.pipeline import Submission, zero_questions
@@ -44,33 +45,36 @@ def available_text() -> str:
     return ", ".join(names) if names else "none built yet (run `make autograder`)"
 
 
-def notebook_assignment(submission: Submission) -> str | None:
-    """The assignment a submission's notebook says it belongs to, if it says."""
+def notebook_assignment(submission: Submission, answers: dict[str, set[str]]) -> str | None:
+    """The assignment a submission's notebook is for (see ``identify``), if that can be told."""
     if submission.path is None:
         return None
     try:
-        return read_notebook(submission.path).assignment
+        return identify(read_notebook(submission.path), answers)
     except (MalformedNotebook, OSError):
         return None
 
 
 def choose_assignment(name: str | None, autograder_zip: Path | None, submissions: list[Submission],
-                      locate: Callable[[str], Path] = default_zip) -> Path:
+                      locate: Callable[[str], Path] = default_zip,
+                      candidates: Callable[[], list[str]] = available) -> Path:
     """The autograder zip (or folder) to grade against: given, or that of the class's assignment.
 
-    Without a name, the class's assignment is the one most notebooks name in their otter
-    metadata; the others are then reported as ``wrong-assignment`` by the pipeline.
+    Without a name, the class's assignment is the one most notebooks are for: by their otter
+    metadata, else by the answers their code defines (``identify``).  Notebooks whose metadata
+    names another assignment are then reported as ``wrong-assignment`` by the pipeline.
     """
     if autograder_zip is not None:
         if not autograder_zip.exists():
             raise UsageError(f"the autograder {autograder_zip} does not exist")
         return autograder_zip
     if name is None:
-        found = Counter(n for n in map(notebook_assignment, submissions) if n)
+        answers = {known: answer_names(load_assignment(locate(known))) for known in candidates()}
+        found = Counter(n for n in (notebook_assignment(s, answers) for s in submissions) if n)
         if not found:
             raise UsageError(
-                "cannot tell which assignment these notebooks belong to (no otter metadata); "
-                f"pass --assignment NAME. Available: {available_text()}"
+                "cannot tell which assignment these notebooks belong to (no otter metadata, and their "
+                f"code defines none of the answers); pass --assignment NAME. Available: {available_text()}"
             )
         ranked = found.most_common()
         if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:

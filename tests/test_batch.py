@@ -186,11 +186,29 @@ def test_the_assignment_is_the_one_most_notebooks_name(built, tmp_path):
         shutil.copy(solved(built), tmp_path / f"s{index}.ipynb")
     other = for_other_assignment(solved(built), tmp_path / "other.ipynb")
     submissions = [Submission(p.stem, p) for p in sorted(tmp_path.glob("*.ipynb"))]
-    located = choose_assignment(None, None, submissions, locate=lambda name: built / "dist" / f"{name}.zip")
-    assert located == built / "dist" / f"{NAME}.zip"
+    assert choose_assignment(None, None, submissions, **known(built)) == built / "dist" / f"{NAME}.zip"
     tie = [Submission("s0", tmp_path / "s0.ipynb"), Submission("other", other)]
     with pytest.raises(UsageError, match="several assignments"):
-        choose_assignment(None, None, tie, locate=lambda name: built / "dist" / f"{name}.zip")
+        choose_assignment(None, None, tie, **known(built))
+
+
+def known(built: Path) -> dict:
+    """``choose_assignment``'s view of the assignments in ``built``."""
+    names = sorted(path.stem for path in (built / "dist").glob("*.zip"))
+    return {"locate": lambda name: built / "dist" / f"{name}.zip", "candidates": lambda: names}
+
+
+def test_notebooks_without_otter_metadata_are_told_apart_by_their_code(built, tmp_path):
+    """The solution masters carry no otter metadata: their code names their assignment."""
+    masters = sorted((ROOT / "solutions").glob("*.ipynb"))
+    for master in masters:
+        assert nbformat.read(master, as_version=4).metadata.get("otter") is None
+        located = choose_assignment(None, None, [Submission(master.stem, master)], **known(built))
+        assert located == built / "dist" / f"{master.stem}.zip"
+    unrelated = tmp_path / "unrelated.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("total = 1 + 2")]), unrelated)
+    with pytest.raises(UsageError, match="cannot tell which assignment"):
+        choose_assignment(None, None, [Submission("unrelated", unrelated)], **known(built))
 
 
 def test_a_worker_that_dies_twice_on_a_submission_records_an_error(built, tmp_path):
