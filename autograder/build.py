@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -57,6 +58,13 @@ def assign_one(master: Path, dist: Path, assignments: Path) -> None:
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(student, target)
     print(f"assigned {name}: {target}, {output / 'autograder'}")
+
+
+def assign_all(dist: Path, assignments: Path, jobs: int = 2) -> None:
+    """``assign_one`` every master notebook, ``jobs`` at a time (each otter assign runs its own kernel)."""
+    with ThreadPoolExecutor(jobs) as pool:
+        for future in [pool.submit(assign_one, master, dist, assignments) for master in master_notebooks()]:
+            future.result()
 
 
 def write_zip(folder: Path, target: Path, extra: dict[str, bytes] | None = None) -> None:
@@ -150,8 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignments", type=Path, default=ASSIGNMENTS)
     args = parser.parse_args(argv)
     if args.command == "assign":
-        for master in master_notebooks():
-            assign_one(master, args.dist, args.assignments)
+        assign_all(args.dist, args.assignments)
     elif args.command == "zip":
         zips = [build_zip(master.stem, args.dist) for master in master_notebooks()]
         for target in zips:

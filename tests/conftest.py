@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import Assignment, load_assignment
-from autograder.build import assign_one, build_zip, master_notebooks
+from autograder.build import assign_all, build_zip, master_notebooks
 from autograder.sandbox import Limits, Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,8 +26,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if reuse:
         return Path(reuse)
     base = tmp_path_factory.mktemp("built")
+    assign_all(base / "dist", base / "assignments")
     for master in master_notebooks():
-        assign_one(master, base / "dist", base / "assignments")
         build_zip(master.stem, base / "dist")
     return base
 
