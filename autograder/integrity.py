@@ -16,6 +16,9 @@ import ast
 import re
 from collections.abc import Callable
 
+from autograder.notebook import as_python
+from autograder.worker import CODE_MAGICS, magic_code
+
 # Modules whose attributes a test relies on: assigning to them is tampering.
 PROTECTED_MODULES = {
     "torch", "np", "numpy", "math", "builtins", "__builtins__", "otter", "grader", "nn", "F",
@@ -83,18 +86,38 @@ def scan_source(cells: list[str]) -> list[str]:
             found.append(reason)
 
     for source in cells:
-        code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
-        try:
-            tree: ast.AST | None = ast.parse(code)
-        except SyntaxError:
-            tree = None
-        if tree is not None:
+        for tree in syntax_trees(as_python(source)):
             for node in ast.walk(tree):
                 check_node(node, flag)
         for pattern, reason in TEXT_PATTERNS.items():
             if re.search(pattern, source):
                 flag(reason)
     return found
+
+
+def syntax_trees(code: str, depth: int = 0) -> list[ast.AST]:
+    """The syntax tree of ``code`` and of the code its ``%time`` / ``%%capture`` magics run."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    trees: list[ast.AST] = [tree]
+    for node in ast.walk(tree):
+        magic = ipython_call(node)
+        if magic in ("run_line_magic", "run_cell_magic") and depth < 3:
+            args = [arg.value for arg in node.args if isinstance(arg, ast.Constant)]  # type: ignore[attr-defined]
+            if len(args) >= 2 and args[0] in CODE_MAGICS:
+                trees += syntax_trees(magic_code(args[-1]) if magic == "run_line_magic" else args[-1], depth + 1)
+    return trees
+
+
+def ipython_call(node: ast.AST) -> str | None:
+    """``system`` for ``get_ipython().system(...)``: the IPython method a call uses, if it is one."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        owner = node.func.value
+        if isinstance(owner, ast.Call) and getattr(owner.func, "id", None) == "get_ipython":
+            return node.func.attr
+    return None
 
 
 def check_node(node: ast.AST, flag: Flag) -> None:
@@ -141,6 +164,8 @@ def check_call(node: ast.Call, flag: Flag) -> None:
     """Calls that exit, signal, inspect the grader's frames or start processes."""
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if ipython_call(node) is not None:
+        return  # a magic or `!command`: nothing runs it in the sandbox but worker.Shell
     if name in SUSPICIOUS_CALLS:
         if name == "setattr" and not (node.args and attribute_root(node.args[0]) in PROTECTED_MODULES):
             return

@@ -564,14 +564,22 @@ def display(*objects: Any, **_: Any) -> None:
     print(*objects)
 
 
+# Magics whose argument is code that runs: ``Shell`` runs it once, the integrity scan reads it.
+CODE_MAGICS = {"time", "timeit", "capture", "prun"}
+MAGIC_OPTIONS = re.compile(r"^(\s*-(?:[nrp]\s*\d+|[a-z]+))+\s+")  # %timeit -n 10 -r 3 -q ...
+
+
+def magic_code(line: str) -> str:
+    """The code a ``%time`` / ``%timeit`` line runs, without the magic's options."""
+    return MAGIC_OPTIONS.sub("", line)
+
+
 class Shell:
     """Stand-in for IPython's shell, for cells the grader turned into plain Python.
 
-    Magics that run code (``%time``, ``%%time``, ``%%capture``, ...) run it once in the
-    notebook's namespace; the others, and shell commands, do nothing.
+    Magics that run code (``CODE_MAGICS``) run it once in the notebook's namespace; the
+    others, and shell commands, do nothing.
     """
-
-    RUNS_CODE = {"time", "timeit", "capture", "prun"}
 
     def __init__(self, namespace: dict[str, Any]) -> None:
         self.namespace = namespace
@@ -580,11 +588,11 @@ class Shell:
         return self
 
     def run_line_magic(self, name: str, line: str, *_: Any) -> None:
-        if name in self.RUNS_CODE:
-            self.run(re.sub(r"^(\s*-(?:[nrp]\s*\d+|[a-z]+))+\s+", "", line))  # no -n 10 -r 3 -q
+        if name in CODE_MAGICS:
+            self.run(magic_code(line))
 
     def run_cell_magic(self, name: str, _line: str, body: str, *__: Any) -> None:
-        if name in self.RUNS_CODE:
+        if name in CODE_MAGICS:
             self.run(body)
 
     def run(self, source: str) -> None:

@@ -129,10 +129,25 @@ def test_hidden_test_text_never_reaches_the_student(tmp_path, built, assignments
         "with torch.no_grad():\n    params -= lr * params.grad\nparams.grad.zero_()",
         "optimizer = torch.optim.SGD([w], lr=0.1)\noptimizer.zero_grad()\nloss.backward()\noptimizer.step()",
         "import os\nos.makedirs('plots', exist_ok=True)\nopen('plots/losses.txt', 'w').write('1')",
+        "!pip install torch==2.13.0\nfiles = !ls\n%time losses = train_manual(params, t, y, 1e-5, 10)",
+        "%%bash\necho hello",
     ],
 )
 def test_honest_code_raises_no_flag(source):
     assert scan_source([source]) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("files = !ls\ntorch.allclose = lambda *a, **k: True", "patches torch.allclose"),
+        ("%time torch.allclose = lambda *a, **k: True", "patches torch.allclose"),
+        ("%%capture\nimport ctypes", "imports ctypes"),
+        ("%timeit -n 1 -r 1 builtins.abs = len", "patches builtins.abs"),
+    ],
+)
+def test_magics_hide_no_patch_from_the_scan(source, reason):
+    assert reason in scan_source([source])
 
 
 def test_runtime_flags_only_add():
