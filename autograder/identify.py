@@ -7,11 +7,10 @@ their code still defines the functions and variables one assignment's tests ask 
 from __future__ import annotations
 
 import ast
-import doctest
 from collections.abc import Iterable
 
 from autograder.assignments import Assignment
-from autograder.judge import free_names
+from autograder.judge import names_read_by
 from autograder.notebook import Notebook, as_python
 
 
@@ -34,12 +33,7 @@ def defined_names(cells: Iterable[str]) -> set[str]:
 
 def answer_names(assignment: Assignment) -> set[str]:
     """Names the assignment's tests (public and hidden) read from a notebook."""
-    names: set[str] = set()
-    for test_file in assignment.tests:
-        for case in test_file.test_cases:
-            examples = doctest.DocTestParser().get_examples(case.body)
-            names |= free_names("\n".join(example.source for example in examples))
-    return names
+    return set().union(*(names_read_by(test_file) for test_file in assignment.tests))
 
 
 def identify(notebook: Notebook, assignments: dict[str, set[str]]) -> str | None:

@@ -55,6 +55,15 @@ def free_names(source: str) -> set[str]:
     return loaded - stored - set(dir(builtins))
 
 
+def names_read_by(test_file: Any) -> set[str]:
+    """Names an otter test file's cases (public and hidden) read from the notebook."""
+    names: set[str] = set()
+    for case in test_file.test_cases:
+        examples = doctest.DocTestParser().get_examples(case.body)
+        names |= free_names("\n".join(example.source for example in examples))
+    return names
+
+
 SOURCE_CODE = "__grader_source_code__"
 PORTABLE_NAMES = {"torch", "nn", "math"}
 

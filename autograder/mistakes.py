@@ -12,6 +12,7 @@ MISTAKES: dict[str, str] = {
     "not-squared": "It matches the mean of the plain errors. Square each error before averaging.",
     "squared-mean": "It matches the SQUARE of the mean error. Square each error first, then take the mean.",
     "lr-ignored": "The update ignores the learning rate: subtract lr * grad, not the bare gradient.",
+    "uses-globals": "The function reads your notebook's variables instead of its arguments, so it fails on the hidden tests' other inputs: compute from the arguments.",
     "missing-term": "A term of the model is missing: it is a*t**2 + b*t + c, with all three terms.",
     "sign-flipped": "The update goes UP the gradient: the sign is flipped. Gradient descent subtracts lr * grad.",
     "grad-not-reset": "The gradient is not reset after the step, so gradients from earlier steps accumulate. Set params.grad = None (or call params.grad.zero_()) after updating.",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignments import Assignment
+from autograder.hints import add_global_hints
 from autograder.integrity import runtime_flags, scan_source
 from autograder.judge import judge_all
 from autograder.notebook import MalformedNotebook, as_python, read_notebook
@@ -89,6 +90,7 @@ def run_and_judge(
     student.ensure_running()
     questions = judge_all(assignment.tests, student)
     session.end()
+    add_global_hints(questions, assignment.tests, cells, student.names)
     result.questions = questions
     for flag in runtime_flags(session.tampered, session.unexpected, tuple(student.events.deaths)):
         if flag not in result.flags:

@@ -18,6 +18,8 @@ MISTAKES = [
                   "return (preds - targets).mean() ** 2  # SOLUTION"),)),
     Variant("lr-ignored", A, "q3-apply-step", "lr-ignored",
             (Edit("params.data -= lr * params.grad", "params.data -= params.grad"),)),
+    Variant("notebook-data", A, "q3-apply-step", "uses-globals",
+            (Edit("loss = mse(func(t, params), targets)", "loss = mse(func(time, params), speed)"),)),
     Variant("rmse", A, "q2-mse", "rmse-not-mse",
             (Edit("return ((preds - targets) ** 2).mean()  # SOLUTION",
                   "return ((preds - targets) ** 2).mean().sqrt()  # SOLUTION"),)),

@@ -28,6 +28,8 @@ MISTAKES = [
             (Edit("loss = ((X @ w - y) ** 2).mean()\n", "loss = ((X @ w - y) ** 2).sum()\n"),)),
     Variant("plain-tensor", A, "q3-fit-sgd", "not-a-parameter",
             (Edit("    return w\n", "    return w.detach()\n"),)),
+    Variant("notebook-data", A, "q4-normal-equation", "uses-globals",
+            (Edit(NORMAL, "return torch.linalg.inv(X_train.T @ X_train) @ X_train.T @ y_train  # SOLUTION"),)),
     Variant("no-inverse", A, "q4-normal-equation", "normal-equation-no-inverse",
             (Edit(NORMAL, "return X.T @ X @ X.T @ y  # SOLUTION"),)),
     Variant("no-transpose", A, "q4-normal-equation", "normal-equation-transpose",

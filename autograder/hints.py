@@ -1,0 +1,50 @@
+"""A hint for answers that fail because a function reads the notebook's data, not its arguments.
+
+``def apply_step(params, t, targets, lr): ... mse(func(time, params), speed)`` passes on the
+notebook's own data and fails on the hidden tests' inputs.  When such a question fails and no
+known mistake explains it, its failing cases say which globals the function reads.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from autograder.judge import MESSAGE_LIMIT, free_names, names_read_by
+from autograder.mistakes import explain
+from autograder.notebook import as_python
+from autograder.results import QuestionResult
+
+TAG = "uses-globals"
+
+
+def global_reads(cells: list[str]) -> dict[str, set[str]]:
+    """For each top-level function of the notebook, the names it reads from outside itself."""
+    reads: dict[str, set[str]] = {}
+    for source in cells:
+        try:
+            tree = ast.parse(as_python(source))
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                reads[node.name] = free_names(ast.unparse(node)) - {node.name}
+    return reads
+
+
+def add_global_hints(questions: list[QuestionResult], test_files: list[Any], cells: list[str],
+                     kinds: dict[str, str]) -> None:
+    """Name the notebook variables (``kinds[name] == "value"``) that a failing question's functions read."""
+    reads = global_reads(cells)
+    for question, test_file in zip(questions, test_files):
+        if question.score >= question.max_score or question.mistakes:
+            continue
+        functions = names_read_by(test_file) & reads.keys()
+        data = sorted({name for function in functions for name in reads[function] if kinds.get(name) == "value"})
+        if not data:
+            continue
+        hint = f"{explain(TAG)} Notebook variables it reads: {', '.join(f'`{name}`' for name in data[:5])}."
+        for case in question.cases:
+            if not case.passed:
+                case.message = f"{case.message} {hint}"[:MESSAGE_LIMIT]
+                case.mistakes.append(TAG)
