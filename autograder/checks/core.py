@@ -78,6 +78,17 @@ def as_tensor(value: Any, what: str) -> Any:
     raise Mistake(f"{what} should be a tensor (or a number), not {name}.", "wrong-type")
 
 
+def entries(value: Any) -> list[Any] | None:
+    """A history as a list of entries: a list, a tuple or a tensor's rows; None for anything else."""
+    import torch
+
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, torch.Tensor) and value.dim() >= 1:
+        return list(value.unbind(0))
+    return None
+
+
 def is_unanswered(value: Any) -> bool:
     """True for ``...``, the placeholder a student notebook starts with (also as sent back from the sandbox)."""
     return value is Ellipsis or getattr(value, "type_name", None) == "ellipsis"

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from autograder import wire
-from autograder.checks.core import Mistake, as_tensor, close, expect_close, isolated, mistake, short
+from autograder.checks.core import Mistake, as_tensor, close, entries, expect_close, isolated, mistake, short
 from autograder.checks.quadratic import loss_variants
 
 # The course notes' example (seed 002): what the public tests use.
@@ -97,17 +97,19 @@ def stacked(values: Sequence[Any], what: str) -> torch.Tensor:
 
 
 def unpack_histories(result: Any, epochs: int) -> tuple[list[Any], list[Any]]:
-    """``(params_history, loss_history)``, two lists of ``epochs`` entries, or a ``Mistake``."""
+    """``(params_history, loss_history)``, two histories of ``epochs`` entries, or a ``Mistake``."""
     shape = "train_sgd should return a pair (params_history, loss_history) of lists"
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise Mistake(f"{shape}, got {short(result)}.", "wrong-type")
-    params, losses = result
-    for name, history in (("params_history", params), ("loss_history", losses)):
-        if not isinstance(history, (list, tuple)):
+    histories = []
+    for name, history in zip(("params_history", "loss_history"), result):
+        items = entries(history)
+        if items is None:
             raise Mistake(f"{shape}; {name} is a {type(history).__name__}.", "wrong-type")
-        if len(history) != epochs:
-            raise Mistake(f"{name} should have one entry per epoch ({epochs}), it has {len(history)}.", "wrong-shape")
-    return list(params), list(losses)
+        if len(items) != epochs:
+            raise Mistake(f"{name} should have one entry per epoch ({epochs}), it has {len(items)}.", "wrong-shape")
+        histories.append(items)
+    return histories[0], histories[1]
 
 
 def check_make_optimizer(student_make: Callable[..., Any], a: torch.Tensor, lr: float) -> None:

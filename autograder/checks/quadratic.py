@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from autograder.checks.core import Mistake, as_tensor, expect_close, is_unanswered, isolated, mistake
+from autograder.checks.core import Mistake, as_tensor, entries, expect_close, is_unanswered, isolated, mistake
 
 
 # Reference implementations.  Their source travels to the sandbox when a student
@@ -96,9 +96,10 @@ def check_train_manual(
     """``train_manual`` returns one loss per epoch, matching repeated manual steps."""
     train = isolated(student_train, mse, func, apply_step)
     params = start.clone().requires_grad_(True)
-    losses = train(params, t, targets, lr, epochs)
-    if not isinstance(losses, (list, tuple)) or len(losses) != epochs:
-        count = len(losses) if isinstance(losses, (list, tuple)) else type(losses).__name__
+    returned = train(params, t, targets, lr, epochs)
+    losses = entries(returned)
+    if losses is None or len(losses) != epochs:
+        count = type(returned).__name__ if losses is None else len(losses)
         raise Mistake(f"train_manual should return a list with one loss per epoch ({epochs}), got {count}.")
     reference = start.double().clone()
     expected = []

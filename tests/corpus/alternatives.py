@@ -213,7 +213,7 @@ def train_manual(params, t, targets, lr, epochs):
         params.data -= lr * params.grad
         params.grad = None
         history.append(loss.item())
-    return history
+    return torch.tensor(history)
 """,
     }),
     # ------------------------------------------------------------ 03-optimizer-loop
@@ -290,7 +290,7 @@ def train_sgd(loss_fn, start, lr, epochs):
         optimizer.zero_grad()
         params_history.append(a.data.clone())
         loss_history.append(loss.item())
-    return params_history, loss_history
+    return torch.stack(params_history), torch.tensor(loss_history)
 """,
         "has_diverged": """
 def has_diverged(loss_history):
