@@ -237,7 +237,7 @@ def train_sgd(loss_fn, start, lr, epochs):
         loss = loss_fn(a)
         loss.backward()
         optimizer.step()
-        params_history.append(a.detach().clone())
+        params_history.append(a.detach().clone().tolist())
         loss_history.append(float(loss))
     return params_history, loss_history
 """,
