@@ -12,30 +12,27 @@ from typing import Any
 
 from autograder.judge import MESSAGE_LIMIT, free_names, names_read_by
 from autograder.mistakes import explain
-from autograder.notebook import as_python
+from autograder.notebook import syntax_tree
 from autograder.results import QuestionResult
 
 TAG = "uses-globals"
 
 
-def global_reads(cells: list[str]) -> dict[str, set[str]]:
-    """For each top-level function of the notebook, the names it reads from outside itself."""
+def global_reads(code_cells: list[str]) -> dict[str, set[str]]:
+    """For each top-level function of the notebook (its cells as Python), the names it reads from outside itself."""
     reads: dict[str, set[str]] = {}
-    for source in cells:
-        try:
-            tree = ast.parse(as_python(source))
-        except (SyntaxError, ValueError):
-            continue
-        for node in tree.body:
+    for code in code_cells:
+        tree = syntax_tree(code)
+        for node in tree.body if tree else []:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 reads[node.name] = free_names(ast.unparse(node)) - {node.name}
     return reads
 
 
-def add_global_hints(questions: list[QuestionResult], test_files: list[Any], cells: list[str],
+def add_global_hints(questions: list[QuestionResult], test_files: list[Any], code_cells: list[str],
                      kinds: dict[str, str]) -> None:
     """Name the notebook variables (``kinds[name] == "value"``) that a failing question's functions read."""
-    reads = global_reads(cells)
+    reads = global_reads(code_cells)
     for question, test_file in zip(questions, test_files):
         if question.score >= question.max_score or question.mistakes:
             continue

@@ -11,18 +11,15 @@ from collections.abc import Iterable
 
 from autograder.assignments import Assignment
 from autograder.judge import names_read_by
-from autograder.notebook import Notebook, as_python
+from autograder.notebook import Notebook, as_python, syntax_tree
 
 
 def defined_names(cells: Iterable[str]) -> set[str]:
     """Functions, classes and variables the cells define at top level (cells that do not parse are skipped)."""
     names: set[str] = set()
     for source in cells:
-        try:
-            tree = ast.parse(as_python(source))
-        except (SyntaxError, ValueError):
-            continue
-        for node in tree.body:
+        tree = syntax_tree(as_python(source))
+        for node in tree.body if tree else []:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(node.name)
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):

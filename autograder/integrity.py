@@ -16,7 +16,7 @@ import ast
 import re
 from collections.abc import Callable
 
-from autograder.notebook import as_python
+from autograder.notebook import as_python, syntax_tree
 from autograder.worker import CODE_MAGICS, magic_code
 
 # Modules whose attributes a test relies on: assigning to them is tampering.
@@ -97,9 +97,8 @@ def scan_source(cells: list[str]) -> list[str]:
 
 def syntax_trees(code: str, depth: int = 0) -> list[ast.AST]:
     """The syntax tree of ``code`` and of the code its ``%time`` / ``%%capture`` magics run."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    tree = syntax_tree(code)
+    if tree is None:
         return []
     trees: list[ast.AST] = [tree]
     for node in ast.walk(tree):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -68,6 +69,14 @@ def as_python(source: str) -> str:
         return transformer().transform_cell(source)
     except Exception:  # noqa: BLE001 - IPython raises many kinds on broken input
         return source
+
+
+def syntax_tree(code: str) -> ast.Module | None:
+    """The syntax tree of Python ``code`` (a cell after ``as_python``), or None if it does not parse."""
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError):  # ValueError: a NUL byte in the source
+        return None
 
 
 @cache

@@ -66,10 +66,11 @@ def grade_submission(
         )
         return result
     result.flags = scan_source(notebook.cells)
+    code_cells = [as_python(cell) for cell in notebook.cells]
     for attempt in range(2):
         try:
             result.status = "graded"  # a retry after a broken sandbox starts afresh
-            run_and_judge([as_python(cell) for cell in notebook.cells], assignment, sandbox, limits, result)
+            run_and_judge(code_cells, assignment, sandbox, limits, result)
             break
         except SandboxBroken as error:
             sandbox.close()
@@ -82,20 +83,20 @@ def grade_submission(
 
 
 def run_and_judge(
-    cells: list[str], assignment: Assignment, sandbox: Sandbox, limits: Limits, result: SubmissionResult
+    code_cells: list[str], assignment: Assignment, sandbox: Sandbox, limits: Limits, result: SubmissionResult
 ) -> None:
-    """Execute the notebook in a fresh session and run every question's tests."""
+    """Execute the notebook's cells (as Python) in a fresh session and run every question's tests."""
     session = sandbox.session(limits)
-    student = StudentNotebook(session, cells, limits)
+    student = StudentNotebook(session, code_cells, limits)
     student.ensure_running()
     questions = judge_all(assignment.tests, student)
     session.end()
-    add_global_hints(questions, assignment.tests, cells, student.names)
+    add_global_hints(questions, assignment.tests, code_cells, student.names)
     result.questions = questions
     for flag in runtime_flags(session.tampered, session.unexpected, tuple(student.events.deaths)):
         if flag not in result.flags:
             result.flags.append(flag)
-    describe(result, student, len(cells))
+    describe(result, student, len(code_cells))
 
 
 def describe(result: SubmissionResult, student: StudentNotebook, cell_count: int) -> None:
