@@ -29,6 +29,10 @@ th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: ta
 .tag { font-size: .8em; padding: .05em .4em; border-radius: .3em; background: #eee; }
 .message { white-space: pre-wrap; } .muted { color: #666; }
 figure { display: inline-block; margin: .5em 1em .5em 0; } img { max-width: 100%; }
+pre { background: #f7f7f7; border: 1px solid #ddd; padding: .5em .7em; overflow-x: auto; font-size: .85em;
+      margin: .3em 0; white-space: pre-wrap; } mark { background: #ffe08a; }
+.side { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; } .side > div { min-width: 0; }
+.changed { color: #a11; font-weight: 600; }
 """
 
 
