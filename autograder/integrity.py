@@ -64,7 +64,7 @@ SUSPICIOUS_IMPORTS = {
     "pty": "starts other programs (pty)",
 }
 TEXT_PATTERNS = {
-    r"(?i)all (test )?(cases|tests) passed|tests? passed!|\d+\s*/\s*\d+ (tests|points)": "prints fake test results",
+    r"(?i)all (test )?(cases|tests) passed|tests? passed!|(?<!\d)\d+\s*/\s*\d+ (tests|points)": "prints fake test results",
     r"results\.json|grades\.csv|results\.pkl": "names the grader's result files",
     r"/autograder|\btests/|\bsolutions/|/work/": "reads the grader's folders",
     r"__class__\s*=|__eq__|__bool__|__ne__|__float__|__torch_function__|__instancecheck__|__array__":
@@ -74,18 +74,27 @@ TEXT_PATTERNS = {
         "touches files outside its folder",
     r"modules\[[\"']wire|SourceCode\.__new__|__source__|\bLineReader\b": "forges the grader's wire format",
 }
+MAX_SCAN = 100_000  # characters of code the scan reads; an honest notebook has about 5,000
 Flag = Callable[[str], None]
 
 
 def scan_source(cells: list[str]) -> list[str]:
-    """Short, instructor-readable reasons why a notebook looks like it tries to cheat."""
+    """Short, instructor-readable reasons why a notebook looks like it tries to cheat.
+
+    The work is linear in the code's length (the patterns cannot backtrack over a
+    long run of one character) and bounded: only the first ``MAX_SCAN`` characters
+    of code are read, and a notebook with more is flagged for that.
+    """
     found: list[str] = []
 
     def flag(reason: str) -> None:
         if reason not in found:
             found.append(reason)
 
-    for source in cells:
+    total = sum(len(source) for source in cells)
+    if total > MAX_SCAN:
+        flag(f"has more code than the scan reads ({total:,} characters)")
+    for source in within(cells, MAX_SCAN):
         for tree in syntax_trees(as_python(source)):
             for node in ast.walk(tree):
                 check_node(node, flag)
@@ -93,6 +102,17 @@ def scan_source(cells: list[str]) -> list[str]:
             if re.search(pattern, source):
                 flag(reason)
     return found
+
+
+def within(cells: list[str], budget: int) -> list[str]:
+    """The cells cut to ``budget`` characters in all (each cut at a line end)."""
+    kept = []
+    for source in cells:
+        if len(source) > budget:
+            source = source[: source.rfind("\n", 0, budget) + 1]
+        kept.append(source)
+        budget -= len(source)
+    return kept
 
 
 def syntax_trees(code: str, depth: int = 0) -> list[ast.AST]:
