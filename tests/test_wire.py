@@ -37,7 +37,8 @@ def test_several_messages_in_one_chunk_and_one_message_in_many():
 
 
 def test_a_large_message_arrives_whole():
-    payload = {"data": list(range(2_000_000))}
+    payload = {"data": list(range(400_000))}
+    assert len(json.dumps(payload)) > wire.MAX_MESSAGE / 2
     data = (json.dumps(payload) + "\n").encode()
     pieces = [data[i:i + 4096] for i in range(0, len(data), 4096)]
     reader = LineReader(pipe_with(*pieces))
@@ -137,3 +138,55 @@ def test_malformed_data_is_refused(data):
 def test_a_line_nested_a_million_deep_is_refused_not_a_crash():
     with pytest.raises(WireError):
         LineReader(pipe_with(b"[" * 1_000_000 + b"\n")).read()
+
+
+def test_an_oversized_message_is_refused_while_it_arrives():
+    """The reader gives up once MAX_MESSAGE bytes came without a newline; it never waits for the rest."""
+    chunk = b"[" + b"1," * (1 << 19)
+    reader = LineReader(pipe_with(*[chunk] * (2 * wire.MAX_MESSAGE // len(chunk) + 1), close=False))
+    with pytest.raises(WireError, match="too large"):
+        reader.read(time.monotonic() + 600)
+    assert reader.size <= wire.MAX_MESSAGE + (1 << 16)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"[" + b"[]," * (wire.MAX_CONTAINERS + 1) + b"[]]",  # 150 KB that would parse into 50,000 lists
+        b'{"event": "result", "value": ' + b"{}," * 60_000 + b"1}",
+        b"[" * (wire.MAX_NESTING + 1) + b"]" * (wire.MAX_NESTING + 1),
+        b'{"a": ' + b'{"b": [' * 40 + b"1" + b"]}" * 40 + b"}",
+    ],
+    ids=["lists", "objects", "nested", "nested-objects"],
+)
+def test_lines_that_would_be_costly_to_parse_are_refused_before_parsing(line, monkeypatch):
+    def parse(_):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(json, "loads", parse)
+    with pytest.raises(WireError, match="lists and objects|nested"):
+        LineReader(pipe_with(line + b"\n")).read()
+
+
+def test_brackets_inside_strings_do_not_count():
+    text = '"[[[\\"{{{' * 50 + '\\\\'
+    line = json.dumps({"event": "cell", "error": text, "value": [[[1]]]}).encode()
+    assert LineReader(pipe_with(line + b"\n")).read()["error"] == text
+
+
+def test_a_value_nested_as_deep_as_encode_allows_still_arrives():
+    value: object = torch.ones(2)
+    for _ in range(wire.MAX_DEPTH):
+        value = {"k": (value, [1.0])}
+    read_end, write_end = os.pipe()
+    send(write_end, {"event": "result", "ok": True, "value": encode(value), "args_after": [encode([value])]})
+    os.close(write_end)
+    assert isinstance(decode(LineReader(read_end).read()["value"]), dict)
+
+
+def test_send_refuses_what_the_reader_would_refuse():
+    read_end, write_end = os.pipe()
+    with pytest.raises(WireError, match="over the limit"):
+        send(write_end, {"value": encode(torch.zeros(wire.MAX_MESSAGE // 4))})
+    os.close(write_end)
+    assert os.read(read_end, 10) == b""
