@@ -15,7 +15,16 @@ from typing import Any
 import torch
 from torch import nn
 
-from autograder.checks.core import Mistake, as_tensor, close, expect_close, isolated, mistake, short
+from autograder.checks.core import (
+    Mistake,
+    as_tensor,
+    close,
+    expect_close,
+    is_unanswered,
+    isolated,
+    mistake,
+    short,
+)
 from autograder.checks.quadratic import loss_variants
 
 LOW, HIGH = -1.15, 1.15
@@ -118,6 +127,8 @@ def check_noise(noise: torch.Tensor) -> None:
     """The noise is standard normal divided by 3: mean about 0, standard deviation about 1/3."""
     std = noise.std().item()
     if abs(noise.mean().item()) > 0.05 or abs(std - NOISE_STD) > 0.03:
+        if noise.min() > -1e-3 and abs(noise.mean().item() - math.sqrt(3) * std) < 0.1 * math.sqrt(3) * std:
+            raise mistake("noise-uniform", f"The noise y - X @ actual is never negative (mean {noise.mean().item():.3f}).")
         for tag, target in (("noise-not-scaled", 1.0), ("noise-variance-as-std", NOISE_VARIANCE)):
             if abs(std - target) < 0.1 * target:
                 raise mistake(tag, f"The noise y - X @ actual has standard deviation {std:.3f}, not 1/3.")
@@ -127,6 +138,8 @@ def check_noise(noise: torch.Tensor) -> None:
 
 def unpack(value: Any, count: int, what: str) -> tuple[Any, ...]:
     """``value`` as a tuple of ``count`` items, or a ``Mistake`` saying what it should be."""
+    if is_unanswered(value):
+        raise mistake("not-implemented", f"{what} is still `...`.")
     if not isinstance(value, (tuple, list)) or len(value) != count:
         raise Mistake(f"{what} should return a tuple of {count} tensors, not {short(value)}.", "wrong-type")
     return tuple(value)
@@ -149,8 +162,21 @@ def check_split(student_split: Callable[..., Any], X: torch.Tensor, y: torch.Ten
         if all(same(part, want) for part, want in zip(result, parts)):
             raise mistake(tag, "split(X, y, train_fraction) is not right.")
     shapes = [tuple(as_tensor(part, "each part").shape) for part in result]
-    raise mistake("wrong-split", f"split(X, y, {fraction}) returned parts of shapes {shapes}, "
-                                 f"expected {[tuple(part.shape) for part in expected]}.")
+    wanted = [tuple(part.shape) for part in expected]
+    if shapes != wanted:
+        raise mistake("wrong-split", f"split(X, y, {fraction}) returned parts of shapes {shapes}, expected {wanted}.")
+    if same_rows(torch.cat([as_tensor(result[0], "X_train"), as_tensor(result[1], "X_test")]), X.double()):
+        raise mistake("split-shuffled", "Every row is there, in another order.")
+    raise mistake("wrong-split", f"split(X, y, {fraction}) has parts of the right shapes, {shapes}, "
+                                 "holding other rows than the first ones for training and the rest for testing.")
+
+
+def same_rows(actual: torch.Tensor, expected: torch.Tensor) -> bool:
+    """True when ``actual`` holds the rows of ``expected``, each once, in any order."""
+    def ordered(rows: torch.Tensor) -> torch.Tensor:
+        return rows[torch.argsort(rows[:, 0], stable=True)]
+
+    return actual.shape == expected.shape and close(ordered(actual), ordered(expected), 0, 0)
 
 
 def same(actual: Any, expected: torch.Tensor) -> bool:
@@ -177,6 +203,7 @@ MISTAKEN_RUNS = {
     "grad-not-reset": Run(reset=False),
     "sum-not-mean": Run(loss="sum"),
     "rmse-not-mse": Run(loss="rmse"),
+    "half-mse": Run(loss="half"),
 }
 
 
@@ -188,7 +215,8 @@ def trajectory(X: torch.Tensor, y: torch.Tensor, lr: float, iterations: int, tol
     path, last_loss = [w.detach().clone()], None
     for _ in range(iterations):
         errors = (X @ w - y) ** 2
-        loss = {"mse": errors.mean, "sum": errors.sum, "rmse": lambda e=errors: e.mean().sqrt()}[run.loss]()
+        loss = {"mse": errors.mean, "sum": errors.sum, "rmse": lambda e=errors: e.mean().sqrt(),
+                "half": lambda e=errors: e.mean() / 2}[run.loss]()
         if run.stop and last_loss is not None and abs(last_loss - loss.item()) <= tol:
             break
         loss.backward()
@@ -205,6 +233,7 @@ def check_fit_sgd_steps(student_fit: Callable[..., Any], X: torch.Tensor, y: tor
                         iterations: int) -> None:
     """The first few updates are exactly gradient descent on the MSE from zeros, and ``w`` is an nn.Parameter."""
     result = isolated(student_fit, *others("fit_sgd"))(X, y, lr, iterations)
+    column_weight(result, X)
     expected = trajectory(X, y, lr, iterations, 0.0)[0][-1]
     variants = {tag: trajectory(X, y, lr, iterations, 0.0, run)[0][-1] for tag, run in MISTAKEN_RUNS.items()}
     expect_close(result, expected, f"w after fit_sgd(X, y, lr={lr}, iterations={iterations})", variants,
@@ -213,10 +242,17 @@ def check_fit_sgd_steps(student_fit: Callable[..., Any], X: torch.Tensor, y: tor
         raise mistake("not-a-parameter", "fit_sgd returned the right numbers but")
 
 
+def column_weight(result: Any, X: torch.Tensor) -> None:
+    """The ``broadcast-shape`` mistake for a ``(d, 1)`` weight (the targets ``y`` have shape ``(n,)``)."""
+    if getattr(result, "shape", None) == (X.shape[1], 1):
+        raise mistake("broadcast-shape", f"fit_sgd returned w of shape {tuple(result.shape)}, not ({X.shape[1]},).")
+
+
 def check_fit_sgd_agrees(student_fit: Callable[..., Any], X: torch.Tensor, y: torch.Tensor, lr: float,
                          iterations: int) -> None:
     """``fit_sgd`` lands within ``OLS_TOLERANCE`` of the normal-equation (least-squares) answer."""
     result = as_tensor(isolated(student_fit, *others("fit_sgd"))(X, y, lr, iterations), "fit_sgd's answer")
+    column_weight(result, X)
     best = least_squares(X, y)
     if result.shape == best.shape and torch.all((result - best).abs() <= OLS_TOLERANCE):
         return
@@ -240,6 +276,7 @@ def check_fit_sgd_stops(student_fit: Callable[..., Any], X: torch.Tensor, y: tor
                         iterations: int, tol: float) -> None:
     """``fit_sgd(..., tol=tol)`` stops once the loss changes by at most ``tol`` (one update either way is fine)."""
     result = as_tensor(isolated(student_fit, *others("fit_sgd"))(X, y, lr, iterations, tol=tol), "fit_sgd's answer")
+    column_weight(result, X)
     path, stopped = trajectory(X, y, lr, iterations, tol)
     if stopped >= iterations:
         raise ValueError("the hidden test must use a tol at which the reference stops early")
@@ -304,6 +341,8 @@ def check_noise_floor(student_mse: Callable[..., Any], n: int, seed: int) -> Non
             f"should be within {MSE_TOLERANCE} of it: got {short(value)}.")
     if close(value, (errors**2).mean().sqrt(), 1e-3, 1e-5):
         raise mistake("rmse-not-mse", what)
+    if close(value, (errors**2).mean() / 2, 1e-3, 1e-5):
+        raise mistake("half-mse", what)
     raise Mistake(what)
 
 
@@ -325,6 +364,8 @@ def check_learning_rates(good_lr: Any, bad_lr: Any, X: torch.Tensor, y: torch.Te
 
 def number(value: Any, name: str) -> float:
     """``value`` as a positive finite float, or a ``Mistake``."""
+    if is_unanswered(value):
+        raise mistake("not-implemented", f"{name} is still `...`.")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
         raise Mistake(f"{name} should be a positive number, not {short(value)}.", "wrong-type")
     return float(value)
