@@ -25,14 +25,22 @@ def global_reads(code_cells: list[str]) -> dict[str, set[str]]:
         tree = syntax_tree(code)
         for node in tree.body if tree else []:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                reads[node.name] = free_names(ast.unparse(node)) - {node.name}
+                # The function's own text, not ast.unparse: that recurses once per nested
+                # expression and overflows on an honest 400-term sum.
+                reads[node.name] = free_names(ast.get_source_segment(code, node) or "") - {node.name}
     return reads
 
 
 def add_global_hints(questions: list[QuestionResult], test_files: list[Any], code_cells: list[str],
                      kinds: dict[str, str]) -> None:
-    """Name the notebook variables (``kinds[name] == "value"``) that a failing question's functions read."""
-    reads = global_reads(code_cells)
+    """Name the notebook variables (``kinds[name] == "value"``) that a failing question's functions read.
+
+    A hint is optional: code the analysis cannot handle gets none, and never costs a grade.
+    """
+    try:
+        reads = global_reads(code_cells)
+    except Exception:  # noqa: BLE001 - RecursionError, MemoryError, ...: no hint rather than no grade
+        return
     for question, test_file in zip(questions, test_files):
         if question.score >= question.max_score or question.mistakes:
             continue

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import ast
 import json
+import stat
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+MAX_CONTAINERS = 1_000_000  # JSON lists and objects; a large real notebook holds a few thousand
+TOO_DEEP = "its JSON is nested too deeply"
 
 
 class MalformedNotebook(ValueError):
@@ -26,35 +31,83 @@ class Notebook:
 
 
 def read_notebook(path: Path) -> Notebook:
-    """Parse ``path``; raise ``MalformedNotebook`` with a clear reason if it cannot be graded."""
-    size = path.stat().st_size
-    if size == 0:
-        raise MalformedNotebook("the file is empty (0 bytes)")
-    if size > MAX_NOTEBOOK_BYTES:
-        raise MalformedNotebook(f"the file is too large ({size // 2**20} MB)")
+    """Parse ``path``; raise ``MalformedNotebook`` with a clear reason if it cannot be graded.
+
+    The file is untrusted: whatever it holds (binary, JSON nested 100,000 deep, wrong types
+    anywhere), this raises nothing but ``MalformedNotebook``.
+    """
+    raw = load_json(path)
     try:
-        raw = json.loads(path.read_bytes().decode("utf-8", errors="replace"))
+        return notebook_from(raw)
+    except MalformedNotebook:
+        raise
+    except RecursionError as error:
+        raise MalformedNotebook(TOO_DEEP) from error
+    except Exception as error:  # noqa: BLE001 - nbformat raises many kinds on malformed notebooks
+        raise MalformedNotebook(f"it is not a valid Jupyter notebook ({type(error).__name__}: "
+                                f"{str(error)[:200]})") from error
+
+
+def load_json(path: Path) -> Any:
+    """The file's JSON, within the size limits; ``MalformedNotebook`` if it is not readable JSON."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise MalformedNotebook("it is not a regular file")
+        if info.st_size == 0:
+            raise MalformedNotebook("the file is empty (0 bytes)")
+        if info.st_size > MAX_NOTEBOOK_BYTES:
+            raise MalformedNotebook(f"the file is too large ({info.st_size // 2**20} MB, "
+                                    f"at most {MAX_NOTEBOOK_BYTES // 2**20} MB)")
+        data = path.read_bytes()
+    except OSError as error:
+        raise MalformedNotebook(f"the file cannot be read ({error.strerror or type(error).__name__})") from error
+    containers = data.count(b"[") + data.count(b"{")
+    if containers > MAX_CONTAINERS:  # each costs memory to parse: 50 MB of "[]" would take over 1 GB
+        raise MalformedNotebook(f"the file is too large ({containers} JSON lists and objects, "
+                                f"at most {MAX_CONTAINERS})")
+    try:
+        return json.loads(data.decode("utf-8", errors="replace"))
     except json.JSONDecodeError as error:
         raise MalformedNotebook(f"the file is not valid JSON ({error.msg} at line {error.lineno})") from error
+    except RecursionError as error:
+        raise MalformedNotebook(TOO_DEEP) from error
+
+
+def notebook_from(raw: Any) -> Notebook:
+    """The code cells and assignment name of a parsed notebook, converted to nbformat 4 first."""
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise MalformedNotebook("the file is JSON but not a Jupyter notebook (no cells)")
-    try:
-        notebook = nbformat.reads(json.dumps(raw), as_version=4)
-    except Exception as error:  # noqa: BLE001 - nbformat raises many kinds
-        raise MalformedNotebook(f"nbformat cannot read it ({type(error).__name__}: {error})") from error
-    cells = [
-        cell.source if isinstance(cell.source, str) else "".join(cell.source)
-        for cell in notebook.cells
-        if cell.get("cell_type") == "code"
-    ]
-    if not any(source.strip() for source in cells):
+    with warnings.catch_warnings():  # nbformat's warnings quote the file (cell ids) on the terminal
+        warnings.simplefilter("ignore")
+        notebook = nbformat.reads(json.dumps(raw), as_version=4, capture_validation_error={})
+    cells = notebook.get("cells")
+    if not isinstance(cells, list):
+        raise MalformedNotebook("its cells are not a list")
+    code = [source for index, cell in enumerate(cells) if (source := code_source(cell, index)) is not None]
+    if not any(source.strip() for source in code):
         raise MalformedNotebook("the notebook has no code")
-    return Notebook(cells, assignment_name(notebook))
+    return Notebook(code, assignment_name(notebook))
 
 
-def assignment_name(notebook: nbformat.NotebookNode) -> str | None:
+def code_source(cell: Any, index: int) -> str | None:
+    """A code cell's text, None for other cells; ``MalformedNotebook`` if the cell is not one."""
+    if not isinstance(cell, dict):
+        raise MalformedNotebook(f"cell {index + 1} is not a cell (a JSON {type(cell).__name__})")
+    if cell.get("cell_type") != "code":
+        return None
+    source = cell.get("source", "")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    if not isinstance(source, str):
+        raise MalformedNotebook(f"code cell {index + 1} has no text (its source is not a string)")
+    return source
+
+
+def assignment_name(notebook: dict[str, Any]) -> str | None:
     """The assignment an otter notebook says it belongs to, if any."""
-    otter = notebook.metadata.get("otter", {})
+    metadata = notebook.get("metadata")
+    otter = metadata.get("otter") if isinstance(metadata, dict) else None
     name = otter.get("assignment_name") if isinstance(otter, dict) else None
     return name if isinstance(name, str) else None
 
@@ -72,10 +125,14 @@ def as_python(source: str) -> str:
 
 
 def syntax_tree(code: str) -> ast.Module | None:
-    """The syntax tree of Python ``code`` (a cell after ``as_python``), or None if it does not parse."""
+    """The syntax tree of Python ``code`` (a cell after ``as_python``), or None if it does not parse.
+
+    Deeply nested code (``-(-(-...x))``, 400 chained calls) is valid Python the parser may
+    refuse with a RecursionError or MemoryError: that is "does not parse" too.
+    """
     try:
         return ast.parse(code)
-    except (SyntaxError, ValueError):  # ValueError: a NUL byte in the source
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # ValueError: a NUL byte in the source
         return None
 
 
