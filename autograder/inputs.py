@@ -10,6 +10,7 @@ paths, ``..`` and links, and stopping at size limits (zip bombs).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import stat
 import zipfile
@@ -25,6 +26,7 @@ METADATA = "submission_metadata.yml"
 MAX_MEMBERS = 2000
 MAX_MEMBER_BYTES = 60 * 2**20
 MAX_TOTAL_BYTES = 500 * 2**20
+MAX_KEY = 80  # characters of a submission's key, which names its output files
 KEPT_SUFFIXES = (".ipynb", ".zip", ".yml", ".yaml")
 IGNORED_NAMES = ("__MACOSX", "__pycache__")
 
@@ -160,6 +162,8 @@ class Finder:
         suffix = path.suffix.lower()
         if path.is_dir():
             return self.one_notebook(path.name, path)
+        if suffix in (".ipynb", ".zip") and not path.is_file():  # a pipe or device would block reading
+            return Submission(path.stem, None, problem=f"{path.name} is not a regular file.")
         if suffix == ".ipynb":
             return Submission(path.stem, path)
         if suffix == ".zip":
@@ -255,7 +259,7 @@ def discover(source: Path, workdir: Path, skipped: list[str] | None = None) -> l
     if not source.exists():
         raise SubmissionsError(f"{source} does not exist")
     if source.is_file() and source.suffix.lower() == ".ipynb":
-        found = [Submission(source.stem, source)]
+        found = [(source.name, Submission(source.stem, source))]
     elif source.is_file():
         try:
             found = class_folder(finder.unpack(source), finder)
@@ -266,24 +270,43 @@ def discover(source: Path, workdir: Path, skipped: list[str] | None = None) -> l
     return unique_keys(found)
 
 
-def class_folder(folder: Path, finder: Finder) -> list[Submission]:
-    """A Gradescope export, or a folder of notebooks, zips and per-student folders."""
+def class_folder(folder: Path, finder: Finder) -> list[tuple[str, Submission]]:
+    """A Gradescope export, or a folder of notebooks, zips and per-student folders, each with
+    the name it has in the class (its file, folder or export name: unique in the class)."""
     root = export_root(folder)
     if root is not None:
-        return export_submissions(root, finder)
-    entries = [finder.entry(path) for path in visible_children(folder)]
-    return [entry for entry in entries if entry is not None]
+        return [(submission.key, submission) for submission in export_submissions(root, finder)]
+    entries = [(path.name, finder.entry(path)) for path in visible_children(folder)]
+    return [(name, entry) for name, entry in entries if entry is not None]
 
 
-def unique_keys(submissions: list[Submission]) -> list[Submission]:
-    """Make keys safe as file names and unique (``name``, ``name-2``, ...)."""
-    seen: set[str] = set()
-    for submission in submissions:
-        base = re.sub(r"[^A-Za-z0-9._@+-]+", "_", submission.key).strip("._") or "submission"
-        key, number = base, 1
-        while key.lower() in seen:
-            number += 1
-            key = f"{base}-{number}"
-        seen.add(key.lower())
+def clean_key(name: str) -> str:
+    """``name`` as a short, safe file name: letters, digits and ``._@+-``, at most ``MAX_KEY`` long."""
+    cleaned = re.sub(r"[^A-Za-z0-9._@+-]+", "_", name).strip("._-")[:MAX_KEY].rstrip("._-")
+    return cleaned or "submission"
+
+
+def unique_keys(found: list[tuple[str, Submission]]) -> list[Submission]:
+    """Give every submission a key that is a safe file name, unique (ignoring case) and stable.
+
+    ``found`` pairs each submission with its name in the class.  A submission whose key is
+    already clean keeps it (the first by name, when ``Ada.ipynb`` and ``ada.zip`` both claim
+    ``ada``); any other (``alice!``, a 251-character name, a second claimant) gets its cleaned
+    key plus a short hash of its name.  So a key depends only on the class, never on the order
+    of discovery, and no submission ever takes the key of one named exactly that.
+    """
+    taken: set[str] = set()
+
+    def claims_own_key(index: int) -> bool:
+        return clean_key(found[index][1].key) == found[index][1].key
+
+    for index in sorted(range(len(found)), key=lambda i: (not claims_own_key(i), found[i][0])):
+        name, submission = found[index]
+        base = clean_key(submission.key)
+        key, attempt = base if claims_own_key(index) else "", 0
+        while not key or key.lower() in taken:
+            digest = hashlib.sha256(f"{name}\0{attempt}".encode("utf-8", "surrogateescape")).hexdigest()
+            key, attempt = f"{base[:MAX_KEY - 9]}-{digest[:8]}", attempt + 1
+        taken.add(key.lower())
         submission.key = key
-    return submissions
+    return [submission for _, submission in found]
