@@ -1,14 +1,43 @@
-"""Progress of a batch on stderr: a one-line bar on a terminal, one line per submission otherwise."""
+"""Progress of a batch on stderr: a one-line bar on a terminal, one line per submission otherwise.
+
+Text that comes from submissions (file names, names in metadata, error messages) reaches the
+instructor's terminal only through ``terminal_text``, which removes escape sequences and
+control characters: a file name cannot clear the screen, retitle the window or hide a line.
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
+import textwrap
 import time
+import unicodedata
 from collections import Counter
 from typing import TextIO
 
 from autograder.results import STATUSES, SubmissionResult
+
+# ECMA-48 sequences, 7-bit and 8-bit: CSI (colours, cursor moves, clearing), the string
+# sequences OSC/DCS/SOS/PM/APC (window titles, hyperlinks) up to their terminator, and the rest.
+ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|\x1b[ -/]*[0-~]",
+    re.DOTALL,
+)
+# Control, format (bidirectional overrides, zero-width), surrogate, private-use and separator characters.
+UNPRINTABLE = ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")
+
+
+def terminal_text(text: object, width: int | None = None) -> str:
+    """``text`` safe to print: escape sequences removed, other control characters dropped (line
+    breaks and tabs become spaces); with ``width``, shortened to that many characters at a
+    word boundary (`` ...`` marks the cut), never in the middle of a word."""
+    text = ESCAPES.sub("", str(text))
+    text = "".join(" " if char.isspace() else char for char in text
+                   if char.isspace() or unicodedata.category(char) not in UNPRINTABLE)
+    return textwrap.shorten(text, width, placeholder=" ...") if width else text
 
 
 def clock(seconds: float) -> str:
@@ -52,9 +81,9 @@ class Progress:
         self.counts[result.status] += 1
         if self.mode == "lines":
             note = " (reused)" if reused else f" ({result.seconds:.1f} s)"
-            who = f" {result.student}" if result.student else ""
+            who = f" {terminal_text(result.student, 60)}" if result.student else ""
             self.stream.write(
-                f"[{self.done}/{self.total}] {result.submission}{who}: {result.status} "
+                f"[{self.done}/{self.total}] {terminal_text(result.submission)}{who}: {result.status} "
                 f"{result.total:g}/{result.max_score:g}{note}\n"
             )
             self.stream.flush()
