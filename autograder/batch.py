@@ -24,11 +24,13 @@ from autograder.cache import CACHE, Cache
 from autograder.gradescope.results import results_json
 from autograder.identify import answer_names, identify
 from autograder.inputs import SubmissionsError, discover
-from autograder.notebook import MalformedNotebook, read_notebook
+from autograder.notebook import read_notebook
 from autograder.pipeline import Submission, zero_questions
 from autograder.pool import Pool
-from autograder.progress import Progress
+from autograder.progress import Progress, terminal_text
 from autograder.reports import write_grades_csv, write_reports
+from autograder.reports.output import Failures
+from autograder.reports.page import file_names
 from autograder.results import STATUSES, SubmissionResult
 from autograder.sandbox import Limits, SandboxUnavailable, check_bwrap
 
@@ -46,12 +48,15 @@ def available_text() -> str:
 
 
 def notebook_assignment(submission: Submission, answers: dict[str, set[str]]) -> str | None:
-    """The assignment a submission's notebook is for (see ``identify``), if that can be told."""
+    """The assignment a submission's notebook is for (see ``identify``), if that can be told.
+
+    A notebook that cannot be read or analysed counts for none; grading reports what is wrong with it.
+    """
     if submission.path is None:
         return None
     try:
         return identify(read_notebook(submission.path), answers)
-    except (MalformedNotebook, OSError):
+    except Exception:  # noqa: BLE001 - MalformedNotebook, or analysis of untrusted code that failed
         return None
 
 
@@ -146,15 +151,25 @@ def worker_count(requested: int, jobs: int) -> int:
 # ---------------------------------------------------------------- outputs
 
 
-def write_outputs(results: list[SubmissionResult], assignment: Assignment, out: Path) -> None:
-    """grades.csv, one Gradescope ``results.json`` per submission, feedback pages and report.html."""
-    write_grades_csv(results, assignment.questions, out / "grades.csv")
+def write_outputs(results: list[SubmissionResult], assignment: Assignment, out: Path) -> list[str]:
+    """grades.csv, one Gradescope ``results.json`` per submission, feedback pages and report.html.
+
+    Each file is written on its own; what could not be written is returned, the rest is written.
+    """
+    failures = Failures()
+    with failures.guard("grades.csv"):
+        write_grades_csv(results, assignment.questions, out / "grades.csv")
     folder = out / "results"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
-    for result in results:
-        (folder / f"{result.submission}.json").write_text(json.dumps(results_json(result), indent=1))
-    write_reports(results, assignment, out)
+    with failures.guard("results/"):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+    for result, page in zip(results, file_names([result.submission for result in results])):
+        name = Path(page).with_suffix(".json").name
+        with failures.guard(f"results/{name}"):
+            (folder / name).write_text(json.dumps(results_json(result), indent=1))
+    with failures.guard("feedback/ and report.html"):
+        failures += write_reports(results, assignment, out)
+    return failures
 
 
 def summary(results: list[SubmissionResult], assignment: Assignment, out: Path, reused: int,
@@ -172,7 +187,7 @@ def summary(results: list[SubmissionResult], assignment: Assignment, out: Path, 
     partial = f" ({sum(graded) / len(graded):.2f} over graded submissions)" if graded and others else ""
     lines.append(f"mean score {sum(totals) / len(totals):.2f} / {maximum:g}{partial}")
     for result in others[:8]:
-        lines.append(f"  {result.submission}: {result.status}: {result.message[:100]}")
+        lines.append(f"  {terminal_text(result.submission)}: {result.status}: {terminal_text(result.message, 100)}")
     if len(others) > 8:
         lines.append(f"  ... and {len(others) - 8} more not graded (see grades.csv)")
     flagged = sum(1 for r in results if r.flags)
@@ -197,7 +212,7 @@ def find_class(args: argparse.Namespace, workdir: Path) -> tuple[list[Submission
     skipped: list[str] = []
     submissions = discover(args.submissions, workdir, skipped)
     if skipped:
-        names = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+        names = ", ".join(terminal_text(name, 60) for name in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
         print(f"note: skipped {len(skipped)} file(s) that are not notebooks, zips or folders: {names}",
               file=sys.stderr)
     if not submissions:
@@ -226,12 +241,14 @@ def run_grade(args: argparse.Namespace) -> int:
             progress = Progress.for_stream(len(submissions), args.quiet)
             results, reused = grade_all(submissions, assignment, source, args, limits_from(args), progress)
     except (UsageError, SubmissionsError, SandboxUnavailable) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {terminal_text(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished results are kept in {args.out / CACHE}; run again to continue",
               file=sys.stderr)
         return 130
-    write_outputs(results, assignment, args.out)
+    failures = write_outputs(results, assignment, args.out)
     print(summary(results, assignment, args.out, reused, time.monotonic() - started))
-    return 0 if all(r.status == "graded" for r in results) else 1
+    for failure in failures:
+        print(f"error: could not write {terminal_text(failure)}", file=sys.stderr)
+    return 0 if all(r.status == "graded" for r in results) and not failures else 1
