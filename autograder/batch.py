@@ -29,6 +29,8 @@ from autograder.pipeline import Submission, zero_questions
 from autograder.pool import Pool
 from autograder.progress import Progress, terminal_text
 from autograder.reports import write_grades_csv, write_reports
+from autograder.reports.gradebook import RosterError
+from autograder.reports.instructor import ClassRun
 from autograder.reports.output import Failures
 from autograder.reports.page import file_names
 from autograder.results import STATUSES, SubmissionResult
@@ -151,12 +153,18 @@ def worker_count(requested: int, jobs: int) -> int:
 # ---------------------------------------------------------------- outputs
 
 
-def write_outputs(results: list[SubmissionResult], assignment: Assignment, out: Path) -> list[str]:
-    """grades.csv, one Gradescope ``results.json`` per submission, feedback pages and report.html.
+def write_outputs(results: list[SubmissionResult], assignment: Assignment, out: Path,
+                  instructor: ClassRun | None = None) -> list[str]:
+    """grades.csv, one Gradescope ``results.json`` per submission, feedback pages and report.html
+    (and, with ``instructor``, the regrade diff, gradebook and similarity outputs first).
 
     Each file is written on its own; what could not be written is returned, the rest is written.
     """
     failures = Failures()
+    sections = []
+    if instructor is not None:
+        with failures.guard("regrade, gradebook and similarity outputs"):
+            sections = instructor.write(results, assignment, out)
     with failures.guard("grades.csv"):
         write_grades_csv(results, assignment.questions, out / "grades.csv")
     folder = out / "results"
@@ -168,7 +176,8 @@ def write_outputs(results: list[SubmissionResult], assignment: Assignment, out: 
         with failures.guard(f"results/{name}"):
             (folder / name).write_text(json.dumps(results_json(result), indent=1))
     with failures.guard("feedback/ and report.html"):
-        failures += write_reports(results, assignment, out)
+        failures += write_reports(results, assignment, out, code=instructor and instructor.code,
+                                  sections=sections)
     return failures
 
 
@@ -237,18 +246,22 @@ def run_grade(args: argparse.Namespace) -> int:
             print("warning: --sandbox none runs student code unconfined, with your permissions", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="grade-inputs-") as workdir:
             submissions, source, assignment = find_class(args, Path(workdir))
+            instructor = ClassRun.collect(submissions, assignment, source, limits_from(args), args.sandbox,
+                                          args.roster)
             args.out.mkdir(parents=True, exist_ok=True)
             progress = Progress.for_stream(len(submissions), args.quiet)
             results, reused = grade_all(submissions, assignment, source, args, limits_from(args), progress)
-    except (UsageError, SubmissionsError, SandboxUnavailable) as error:
+    except (UsageError, SubmissionsError, SandboxUnavailable, RosterError) as error:
         print(f"error: {terminal_text(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished results are kept in {args.out / CACHE}; run again to continue",
               file=sys.stderr)
         return 130
-    failures = write_outputs(results, assignment, args.out)
+    failures = write_outputs(results, assignment, args.out, instructor)
     print(summary(results, assignment, args.out, reused, time.monotonic() - started))
+    for note in instructor.notes:
+        print(note)
     for failure in failures:
         print(f"error: could not write {terminal_text(failure)}", file=sys.stderr)
     return 0 if all(r.status == "graded" for r in results) and not failures else 1

@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--cell-timeout", type=positive(float), default=CELL_SECONDS, help="seconds per cell (default: %(default)s)")
     grade.add_argument("--call-timeout", type=positive(float), default=Limits.call_seconds, help="seconds per call of a student function by a test (default: %(default)s)")
     grade.add_argument("--memory", type=positive(int), default=Limits.memory_mb, help="memory limit per submission in MB (default: %(default)s)")
+    grade.add_argument("--roster", type=Path, help="course roster CSV (a Canvas gradebook export works): match "
+                       "students by email or name, list who has no submission, write gradebook.csv for Canvas")
     grade.add_argument("--fresh", action="store_true", help="ignore results kept from an earlier run")
     grade.add_argument("--quiet", action="store_true", help="no progress output (default: a bar on a terminal, else one line per submission)")
     from autograder.gradescope import add_arguments
