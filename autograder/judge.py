@@ -128,33 +128,62 @@ def judge_all(test_files: list[Any], notebook: StudentNotebook) -> list[Question
 def judge_case(case: Any, namespace: dict[str, Any], notebook: StudentNotebook) -> CaseResult:
     """Run one doctest case; a failure's message is safe to show the student."""
     result = CaseResult(case.name, bool(case.hidden), float(case.points or 0), passed=False)
+    failure: BaseException | None = None
     try:
         for example in doctest.DocTestParser().get_examples(case.body):
             run_example(example, namespace, notebook)
     except SandboxBroken:
         raise
     except Mistake as error:
+        failure = error
         result.message = str(error) or "The answer is not correct."
         result.mistakes = [error.tag] if error.tag else []
     except StudentError as error:
+        failure = error
         result.message = error.sentence()
         tag = mistake_for_exception(error.detail, error.name) if error.kind == "error" else None
         if tag is not None:
             result.message += " " + explain(tag)
         result.mistakes = [tag] if tag else []
     except OutputMismatch as error:
+        failure = error
         result.message = HIDDEN_MISMATCH if case.hidden else str(error)
     except AssertionError as error:
+        failure = error
         result.message = str(error) or "A check of this question failed."
     except NameError as error:
+        failure = error
         name = re.search(r"'(\w+)'", str(error))
         result.message = f"`{name.group(1) if name else '?'}` is not defined in your notebook."
     except Exception as error:  # noqa: BLE001 - the student's value broke the test
+        failure = error
         result.message = f"The test could not use what your code returned ({type(error).__name__}: {error})."
     else:
         result.passed = True
+    if case.hidden and not result.passed and not isinstance(failure, NameError):  # a test's own name: safe
+        result.message = hidden_message(result, failure)
     result.message = result.message[:MESSAGE_LIMIT]
     return result
+
+
+HIDDEN_UNNAMED = (
+    "A hidden test of this question failed, and the grader does not recognise the mistake: check your "
+    "answer against the question's instructions (the public checks show what is compared, on public inputs)."
+)
+
+
+def hidden_message(result: CaseResult, failure: BaseException | None) -> str:
+    """What a student reads of a failed hidden case: only the grader's own sentences.
+
+    No text or value produced by the student's code (which may have run beside the
+    grader's reference functions), no hidden input's expected value: the named
+    mistake's sentence from the catalogue, or a fixed sentence.
+    """
+    parts = [failure.grader_sentence()] if isinstance(failure, StudentError) else []
+    parts += [explain(tag) for tag in result.mistakes[:1]]
+    if isinstance(failure, OutputMismatch):
+        parts.append(HIDDEN_MISMATCH)
+    return " ".join(parts) or HIDDEN_UNNAMED
 
 
 def run_example(example: doctest.Example, namespace: dict[str, Any], notebook: StudentNotebook) -> None:

@@ -8,17 +8,22 @@ returns fresh, trusted torch objects built from plain data.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
 from autograder import wire
+from autograder.checks import CHANGED_IN_PLACE
 from autograder.sandbox import Execution, Limits, SandboxBroken, Session
 
 MAX_RESTARTS = 3  # cells that killed the process, each skipped in the next run
 MAX_RUNS = 25  # runs of the notebook in all, counting restarts after a call killed it
 RUN_BUDGET = 3  # all runs together may take this many times the notebook time limit
+
+
+KNOWN_ERRORS = {"LinAlgError", "_LinAlgError"}  # torch's own exception types a student meets
 
 
 class StudentError(Exception):
@@ -38,6 +43,21 @@ class StudentError(Exception):
         if self.kind == "bad-value":
             return f"`{self.name}` returned something the grader cannot read: {self.detail}."
         return f"`{self.name}` raised {self.detail}"
+
+    def grader_sentence(self) -> str:
+        """The same news in the grader's words only: nothing the student's code wrote or chose.
+
+        For hidden cases, whose calls may run beside the grader's reference functions.
+        """
+        if self.kind in ("missing", "timeout"):
+            return self.sentence()
+        if self.kind == "died":
+            return f"The process running `{self.name}` ended unexpectedly."
+        if self.kind == "bad-value":
+            return f"`{self.name}` returned something the grader cannot read."
+        kind = self.detail.split(":", 1)[0].strip()
+        known = isinstance(getattr(builtins, kind, None), type) or kind in KNOWN_ERRORS
+        return f"`{self.name}` raised {kind if known else 'an exception'}."
 
 
 @dataclass
@@ -111,6 +131,10 @@ class StudentNotebook:
             raise StudentError(name, "died", reason)
         if reply.get("event") != "result":
             raise SandboxBroken("unexpected reply from the student process")
+        if reply.get("died"):  # the call's own process ended; the notebook's server lives on
+            reason = str(reply.get("died"))[:300]
+            self.events.deaths.append(reason)
+            raise StudentError(name, "died", reason)
         if reply.get("missing"):
             raise StudentError(name, "missing", "")
         if reply.get("timeout"):
@@ -132,7 +156,7 @@ class StudentNotebook:
         if kind is None:
             raise StudentError(name, "missing", "")
         if kind == "callable":
-            return RemoteFunction(self, name)
+            return RemoteFunction(self, name, changed=CHANGED_IN_PLACE.get(name, ()))
         return self.value(name)
 
 
@@ -146,49 +170,75 @@ def decode_reply(name: str, data: Any) -> Any:
 class RemoteFunction:
     """Calls a student function in the sandbox as if it were local.
 
-    Tensors passed in are sent as data; afterwards their new values and gradients
-    are copied back, so in-place updates (``params.data -= ...``) are visible here.
+    Arguments travel as data, so the student's code works on copies: nothing it does
+    to them reaches the grader's tensors, except for the positions a check declares
+    with ``changing`` (the question's contract says the function updates them in
+    place, like ``params`` in ``apply_step``): their new values are copied back.
     """
 
-    def __init__(self, notebook: StudentNotebook, name: str, replaced: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        notebook: StudentNotebook,
+        name: str,
+        replaced: dict[str, Any] | None = None,
+        changed: tuple[int, ...] = (),
+    ) -> None:
         self.notebook = notebook
         self.__name__ = name
         self.replaced = replaced or {}
+        self.changed = changed
 
     def with_globals(self, **replaced: wire.SourceCode) -> RemoteFunction:
         """The same function, run with some of the notebook's globals replaced."""
-        return RemoteFunction(self.notebook, self.__name__, {**self.replaced, **replaced})
+        return RemoteFunction(self.notebook, self.__name__, {**self.replaced, **replaced}, self.changed)
+
+    def changing(self, *positions: int) -> RemoteFunction:
+        """The same function, whose arguments at ``positions`` are read back after each call."""
+        return RemoteFunction(self.notebook, self.__name__, self.replaced, positions)
+
+    def value_and_gradient(self, wrt: int, *args: Any) -> tuple[Any, Any]:
+        """The result and, computed where the function ran, the gradient of its sum w.r.t. ``args[wrt]``."""
+        reply = self.send(args, {}, {"gradient_of": wrt})
+        gradient = decode_reply(self.__name__, reply.get("gradient"))
+        return decode_reply(self.__name__, reply.get("value")), gradient
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        reply = self.send(args, kwargs, {"read_back": list(self.changed)})
+        after = reply.get("args_after")
+        if isinstance(after, dict):
+            for position in self.changed:
+                if 0 <= position < len(args) and str(position) in after:
+                    write_back(args[position], decode_reply(self.__name__, after[str(position)]))
+        return decode_reply(self.__name__, reply.get("value"))
+
+    def send(self, args: tuple[Any, ...], kwargs: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
         message = {
             "op": "call",
             "name": self.__name__,
             "args": wire.encode(list(args)),
             "kwargs": wire.encode(dict(kwargs)),
             "globals": wire.encode(dict(self.replaced)),
+            **options,
         }
-        reply = self.notebook.request(message, self.notebook.limits.call_seconds)
-        after = reply.get("args_after")
-        if isinstance(after, list) and len(after) == len(args):
-            for original, new in zip(args, after):
-                write_back(original, decode_reply(self.__name__, new))
-        return decode_reply(self.__name__, reply.get("value"))
+        return self.notebook.request(message, self.notebook.limits.call_seconds)
 
     def __repr__(self) -> str:
         return f"<student function {self.__name__}>"
 
 
 def write_back(original: Any, new: Any) -> None:
-    """Copy a tensor's state after a remote call into the local tensor."""
-    if isinstance(original, (list, tuple)) and isinstance(new, (list, tuple)):
-        for item, new_item in zip(original, new):
-            write_back(item, new_item)
-        return
+    """Copy the state a student function left in a tensor it changes in place into the grader's tensor.
+
+    The values and the gradient: the gradient is part of what the next step in the
+    same notebook would start from (``apply_step`` called again), so a later call
+    gets it back as input.  Neither is ever used to compute an expected value.
+    """
     if not isinstance(original, torch.Tensor) or not isinstance(new, torch.Tensor):
         return
     with torch.no_grad():
-        if new.shape == original.shape and new.dtype == original.dtype:
-            original.copy_(new)
+        if new.shape == original.shape:
+            original.copy_(new.to(original.dtype))
         else:
-            original.data = new.detach()
-    original.grad = new.grad
+            original.data = new.detach().to(original.dtype)
+    grad = new.grad
+    original.grad = grad.to(original.dtype) if grad is not None and grad.shape == original.shape else None

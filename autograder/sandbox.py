@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -20,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from autograder.wire import LineReader
+from autograder.worker import answers
 
-WORKER_FILES = ("worker.py", "wire.py")
+WORKER_FILES = ("worker.py", "wire.py", "isolation.py")
 MARGIN_SECONDS = 15
 BACKENDS = ("bwrap", "setpriv", "none")
 
@@ -86,17 +88,26 @@ def bwrap_command(worker_dir: Path) -> list[str]:
     command = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000"]
     command += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
     # /tmp first: the project (and its venv) may itself live under /tmp, bound below.
-    command += ["--tmpfs", "/tmp", *system_binds()]
+    command += [*sized_tmpfs("/tmp"), *system_binds()]
     for root in python_roots():
         command += ["--ro-bind", root, root]
     for name in WORKER_FILES:
         command += ["--ro-bind", str(worker_dir / name), f"/grader/{name}"]
-    command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/scratch"]
+    command += ["--proc", "/proc", "--dev", "/dev", *sized_tmpfs("/dev/shm"), *sized_tmpfs("/scratch")]
+    command += ["--remount-ro", "/dev"]  # device nodes only: nothing can be left in /dev
     command += ["--remount-ro", "/"]  # the folders bwrap made (/etc, /grader, ...) are read-only too
     for key, value in sandbox_environment("/scratch").items():
         command += ["--setenv", key, value]
     command += ["--chdir", "/scratch", sys.executable, "-I", "/grader/worker.py", "/scratch", "--sweep"]
     return command
+
+
+SANDBOX_TMPFS_MB = 64  # the sandbox's own /tmp, /dev/shm, /scratch (each student process mounts its own)
+
+
+def sized_tmpfs(folder: str, size_mb: int = SANDBOX_TMPFS_MB) -> list[str]:
+    """bubblewrap arguments for a RAM-backed folder that holds at most ``size_mb``."""
+    return ["--size", str(size_mb * 1024 * 1024), "--tmpfs", folder]
 
 
 def sandbox_environment(home: str) -> dict[str, str]:
@@ -155,14 +166,20 @@ def setpriv_command(worker_dir: Path, folder: Path) -> list[str]:
     return command + [sys.executable, "-I", str(grader / "worker.py"), str(scratch)]
 
 
-CGROUP_ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup")
+CGROUP_ROOTS = {
+    "pids": ("/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"),
+    "memory": ("/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"),
+}
+# The file that shows a folder is a cgroup with that controller (cgroup v2 first, then v1).
+CONTROL_FILES = {"pids": ("pids.max",), "memory": ("memory.max", "memory.limit_in_bytes")}
 MAX_PROCESSES = 512
+MB = 1024 * 1024
 SANDBOX_PROCESSES = 16  # bwrap, the zygote, the supervisor and their threads
 
 
 def remove_stale_cgroups() -> None:
     """Delete the empty cgroups of graders that ended without cleaning up."""
-    for root in map(Path, CGROUP_ROOTS):
+    for root in {root for name, roots in CGROUP_ROOTS.items() for root in parents(name, roots)}:
         for folder in root.glob("gd-grade-*") if root.is_dir() else []:
             owner = folder.name.split("-")[2]
             if not Path(f"/proc/{owner}").exists():
@@ -172,61 +189,140 @@ def remove_stale_cgroups() -> None:
                     pass
 
 
-class ProcessCap:
-    """A ``pids`` cgroup around one sandbox, where this machine lets us make one.
+def parents(controller: str, roots: tuple[str, ...]) -> list[Path]:
+    """Where a cgroup for ``controller`` may go: inside the grader's own cgroup first (so the
+    limits of a container the grader runs in still apply), then at the top of each hierarchy."""
+    own: dict[str, str] = {}
+    try:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            for name in controllers.split(",") if controllers else ["unified"]:
+                own[name] = path.lstrip("/")
+    except (OSError, ValueError):
+        pass
+    found: list[Path] = []
+    for root in map(Path, roots):
+        inner = own.get(controller if root.name == controller else "unified", "")
+        found += [root / inner, root] if inner else [root]
+    return found
 
-    It bounds a fork bomb even when the grader runs as root (where ``RLIMIT_NPROC``
-    does not apply), and lets ``close`` kill every process the sandbox ever started.
-    Best effort: without a writable cgroup file system, ``path`` is None and the
-    sandbox relies on its PID namespaces and rlimits alone.
+
+def write(path: Path, value: int | str) -> bool:
+    try:
+        path.write_text(str(value))
+        return True
+    except OSError:
+        return False
+
+
+def read_int(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class ProcessCap:
+    """``pids`` and ``memory`` cgroups around one sandbox, where this machine lets us make them.
+
+    The pids cgroup bounds a fork bomb even when the grader runs as root (where
+    ``RLIMIT_NPROC`` does not apply) and lets ``close`` kill every process the sandbox
+    ever started.  The memory cgroup bounds the whole submission: all its processes
+    together and the files it writes to RAM-backed folders (tmpfs pages are charged
+    to it), with no swap.  cgroup v2 (one folder) and v1 (one folder per controller)
+    both work.  Best effort: a controller with no writable cgroup is left out of
+    ``paths``, and the sandbox relies on its namespaces, rlimits and sized tmpfs.
     """
 
-    def __init__(self, limit: int = MAX_PROCESSES) -> None:
-        self.path: Path | None = None
+    def __init__(self, processes: int = MAX_PROCESSES) -> None:
+        self.paths: dict[str, Path] = {}
+        self.base_memory = 0
         remove_stale_cgroups()
-        for root in map(Path, CGROUP_ROOTS):
+        for controller, roots in CGROUP_ROOTS.items():
+            folder = self.make(controller, roots)
+            if folder is not None:
+                self.paths[controller] = folder
+        self.limit(processes)
+
+    def make(self, controller: str, roots: tuple[str, ...]) -> Path | None:
+        """A new cgroup folder with ``controller``, or the one already made for another controller (v2)."""
+        for folder in self.paths.values():
+            if any((folder / name).is_file() for name in CONTROL_FILES[controller]):
+                return folder
+        for root in parents(controller, roots):
             folder = root / f"gd-grade-{os.getpid()}-{id(self):x}"
             try:
-                folder.mkdir()
+                folder.mkdir(exist_ok=True)
             except OSError:
                 continue
-            try:
-                if not (folder / "pids.max").is_file():  # a plain folder, or no pids controller
-                    raise OSError("not a pids cgroup")
-                (folder / "pids.max").write_text(str(limit))
-                self.path = folder
-                return
-            except OSError:
-                folder.rmdir()
+            if any((folder / name).is_file() for name in CONTROL_FILES[controller]):
+                return folder
+            if folder not in self.paths.values():
+                try:
+                    folder.rmdir()  # a plain folder, or a cgroup without this controller
+                except OSError:
+                    pass
+        return None
 
-    def limit(self, processes: int) -> None:
-        """Allow at most ``processes`` tasks (threads included) in the whole sandbox."""
-        if self.path is not None:
-            try:
-                (self.path / "pids.max").write_text(str(processes))
-            except OSError:
-                pass
+    @property
+    def path(self) -> Path | None:
+        """The pids cgroup (None if there is none)."""
+        return self.paths.get("pids")
+
+    def limit(self, processes: int, memory_bytes: int | None = None) -> None:
+        """Allow at most ``processes`` tasks (threads included) and ``memory_bytes`` above the zygote's own."""
+        if "pids" in self.paths:
+            write(self.paths["pids"] / "pids.max", processes)
+        folder = self.paths.get("memory")
+        if folder is None or memory_bytes is None:
+            return
+        total = self.base_memory + memory_bytes
+        if (folder / "memory.max").is_file():
+            write(folder / "memory.max", total)
+            write(folder / "memory.swap.max", 0)
+        else:  # v1: memory+swap may never be below memory, so write in the order that keeps that
+            for name in ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.limit_in_bytes"):
+                write(folder / name, total)
+
+    def usage(self) -> int | None:
+        """Bytes of memory the sandbox's processes and files hold now (None without a memory cgroup)."""
+        folder = self.paths.get("memory")
+        if folder is None:
+            return None
+        return read_int(folder / "memory.current") or read_int(folder / "memory.usage_in_bytes")
+
+    def peak(self) -> int | None:
+        """The most memory the sandbox held at once, where the kernel reports it."""
+        folder = self.paths.get("memory")
+        if folder is None:
+            return None
+        return read_int(folder / "memory.peak") or read_int(folder / "memory.max_usage_in_bytes")
+
+    def reset_peak(self) -> None:
+        folder = self.paths.get("memory")
+        if folder is not None:
+            write(folder / "memory.max_usage_in_bytes", 0) or write(folder / "memory.peak", "reset")
+
+    def started(self) -> None:
+        """Record what the idle sandbox holds: a session's memory limit comes on top of it."""
+        self.base_memory = self.usage() or 0
 
     def join(self) -> None:
-        """Move the calling process into the cgroup (run in the child before ``exec``)."""
-        if self.path is not None:
-            try:
-                (self.path / "cgroup.procs").write_text(str(os.getpid()))
-            except OSError:
-                pass
+        """Move the calling process into the cgroups (run in the child before ``exec``)."""
+        for folder in set(self.paths.values()):
+            write(folder / "cgroup.procs", os.getpid())
 
     def pids(self) -> list[int]:
-        if self.path is None:
-            return []
-        try:
-            return [int(line) for line in (self.path / "cgroup.procs").read_text().split()]
-        except (OSError, ValueError):
-            return []
+        found: set[int] = set()
+        for folder in set(self.paths.values()):
+            try:
+                found |= {int(line) for line in (folder / "cgroup.procs").read_text().split()}
+            except (OSError, ValueError):
+                pass
+        return sorted(found)
 
     def remove(self) -> None:
-        """Kill whatever is left inside, then delete the cgroup."""
-        if self.path is None:
-            return
+        """Kill whatever is left inside, then delete the cgroups."""
         deadline = time.monotonic() + 5
         while self.pids() and time.monotonic() < deadline:
             for pid in self.pids():
@@ -235,11 +331,12 @@ class ProcessCap:
                 except OSError:
                     pass
             time.sleep(0.01)
-        try:
-            self.path.rmdir()
-        except OSError:
-            pass
-        self.path = None
+        for folder in set(self.paths.values()):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        self.paths = {}
 
 
 class Sandbox:
@@ -277,6 +374,7 @@ class Sandbox:
         ready = self.wait_for_hello(time.monotonic() + 120)
         if ready.get("event") != "ready":
             raise SandboxBroken(f"the sandbox did not start: {ready}")
+        self.cap.started()
 
     def wait_for_hello(self, deadline: float) -> dict[str, Any]:
         """The zygote's first message; fails at once if the sandbox process exits first.
@@ -324,7 +422,8 @@ class Sandbox:
         """Start grading one submission."""
         self.ensure_started()
         if self.cap is not None:
-            self.cap.limit(limits.processes + SANDBOX_PROCESSES)
+            self.cap.limit(limits.processes + SANDBOX_PROCESSES, limits.memory_mb * MB)
+            self.cap.reset_peak()
         self.send({"op": "session", "limits": limits.as_dict()})
         self.expect("session", time.monotonic() + 60)
         return Session(self, limits)
@@ -455,11 +554,12 @@ class Session:
 
     def request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
         """Send a ``call`` or ``get`` and return the student process's reply."""
-        self.sandbox.send({**message, "seconds": seconds})
+        request_id = secrets.token_hex(8)  # a reply made up in advance cannot know it
+        self.sandbox.send({**message, "seconds": seconds, "id": request_id})
         deadline = time.monotonic() + seconds + MARGIN_SECONDS
         while True:
             reply = self.receive(deadline)
-            if reply.get("event") in ("result", "died"):
+            if reply.get("event") == "died" or (reply.get("event") == "result" and answers(reply, request_id)):
                 return reply
             self.unexpected += 1
 

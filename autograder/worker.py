@@ -39,10 +39,12 @@ from typing import Any
 
 if __package__:  # imported by the grader (tests): leave its sys.path alone
     from autograder import wire
+    from autograder.isolation import RequestServer, drop_capabilities
     from autograder.wire import LineReader, send
 else:  # run as a script inside the sandbox, where `python -I` does not add this folder
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import wire  # type: ignore[no-redef]
+    from isolation import RequestServer, drop_capabilities  # type: ignore[no-redef]
     from wire import LineReader, send  # type: ignore[no-redef]
 
 PR_SET_DUMPABLE = 4
@@ -176,6 +178,46 @@ def _empty(folder: str, keep: set[str]) -> bool:
     return clean and all(os.path.join(folder, name) in keep for name in os.listdir(folder))
 
 
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
+
+
+def files_mb(limits: dict[str, Any]) -> int:
+    """The size of each RAM-backed folder a student may write: a quarter of its memory limit."""
+    return max(16, int(limits.get("memory_mb", 2048)) // 4)
+
+
+def fresh_folders(folders: list[str], size_mb: int) -> bool:
+    """In a mount namespace of our own: an empty tmpfs of ``size_mb`` over each folder.
+
+    What the notebook writes there counts against its memory, vanishes with its
+    namespace and is never seen by another process of the sandbox.  Mounts inside a
+    folder (the Python environment, when the project lives under ``/tmp``) are bound
+    again at the same place.  False if a mount failed (that folder stays as it was).
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def mount(source: str, target: str, kind: str | None, flags: int, options: str | None = None) -> bool:
+        data = options.encode() if options else None
+        return libc.mount(source.encode(), target.encode(), kind and kind.encode(), flags, data) == 0
+
+    if not mount("none", "/", None, MS_REC | MS_PRIVATE):
+        return False
+    ok = True
+    for folder in filter(os.path.isdir, folders):
+        inside = sorted(m for m in mount_points() if m.startswith(folder.rstrip("/") + "/"))
+        handles = [os.open(m, os.O_PATH) for m in inside]
+        mode = "1777" if folder in ("/tmp", "/dev/shm") else "700"
+        if not mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode={mode}"):
+            ok = False
+        else:
+            for path, handle in zip(inside, handles):
+                os.makedirs(path, exist_ok=True)
+                ok &= mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC)
+        for handle in handles:
+            os.close(handle)
+    return ok
+
+
 # ------------------------------------------------------------------ supervisor
 class Supervisor:
     """Runs one submission: starts the student process and relays requests to it."""
@@ -205,7 +247,7 @@ class Supervisor:
             else:
                 send(self.to_child, message)
                 deadline = time.monotonic() + float(message.get("seconds", 30)) + 2
-                self.relay(until="result", deadline=deadline)
+                self.relay(until="result", deadline=deadline, request_id=message.get("id"))
 
     def start_child(self, message: dict[str, Any]) -> None:
         self.stop_child()
@@ -216,19 +258,20 @@ class Supervisor:
             try:
                 os.close(request_w)
                 os.close(reply_r)
-                enter_student_namespaces()
-                StudentProcess(request_r, reply_w, self.limits, self.scratch).run(message)
+                own_namespace = enter_student_namespaces()
+                StudentProcess(request_r, reply_w, self.limits, self.scratch, own_namespace).run(message)
             finally:
                 os._exit(0)
         os.close(request_r)
         os.close(reply_w)
         self.child, self.to_child, self.from_child = pid, request_w, LineReader(reply_r)
 
-    def relay(self, until: str, deadline: float) -> None:
+    def relay(self, until: str, deadline: float, request_id: Any = None) -> None:
         """Forward the student process's messages until ``until`` arrives.
 
         A cell also has its own deadline here, for a cell that blocks the alarm
-        signal the student process uses to stop itself.
+        signal the student process uses to stop itself.  A result must answer
+        ``request_id``: one made up for another request is not forwarded as a result.
         """
         assert self.from_child is not None
         cell_seconds = float(self.limits.get("cell_seconds", 60)) + 2
@@ -248,6 +291,8 @@ class Supervisor:
                 send(1, {"event": "died", "reason": self.stop_child(grace=2.0)})
                 return
             event = message.get("event") if isinstance(message, dict) else None
+            if event == "result" and not answers(message, request_id):
+                event = "forged-result"
             if event not in STUDENT_EVENTS:
                 message = {"event": "unexpected", "what": str(event)[:40]}
                 forged += 1
@@ -292,6 +337,17 @@ class Supervisor:
         return "it was killed"
 
 
+def answers(result: dict[str, Any], request_id: Any) -> bool:
+    """Whether ``result`` may be the reply to ``request_id``.
+
+    A call process echoes its request's id; the request server, which never reads
+    requests, reports a dead call without one, and such a reply can only be a failure.
+    """
+    if result.get("id") is None:
+        return result.get("ok") is False
+    return result.get("id") == request_id
+
+
 def signal_name(number: int) -> str:
     """``SIGSEGV`` for 11; the number for signals without a name (real-time ones)."""
     try:
@@ -304,47 +360,117 @@ STUDENT_EVENTS = ("cell-start", "cell", "executed", "result")
 MAX_FORGED = 100  # messages outside the protocol before the student process is stopped
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+PRIVATE_MOUNTS = False  # set in the student process once it has a mount namespace of its own
 PR_SET_PDEATHSIG = 1
 
 
-def enter_student_namespaces() -> bool:
-    """Put the student process in its own user and PID namespaces, if the kernel allows.
+def expendable() -> None:
+    """Make this process (and all it starts) the first the kernel kills when memory runs out.
 
-    Called in a fresh child of the supervisor.  It forks once more: the grandchild
-    becomes PID 1 of a new PID namespace and returns to run the notebook, while this
-    process stays behind, waits and exits the way the grandchild did.  From inside,
-    the supervisor and the zygote have no PID, so they cannot be signalled
-    (``os.kill(os.getppid(), 9)``, ``kill -1``), and every process the student
-    starts dies with it.  False (and nothing changes) where namespaces are refused.
+    In the sandbox's memory cgroup, that is the notebook's processes rather than the
+    supervisor or the zygote.  Raising one's own score needs no privilege; lowering it does.
     """
+    try:
+        with open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write("1000")
+    except OSError:
+        pass
+
+
+def enter_student_namespaces() -> bool:
+    """Put the student process in its own user, PID, mount and IPC namespaces, if the kernel allows.
+
+    Its own mount namespace lets ``StudentProcess.confine`` give it fresh, sized file
+    systems (``fresh_folders``), and its own IPC namespace its own message queues and
+    shared memory: nothing written there outlives it or reaches the next submission.
+
+    Called in a fresh child of the supervisor.  After ``unshare`` it forks a trusted
+    init (``student_init``, PID 1 of the new PID namespace), which forks the process
+    that returns from here to run the notebook, while this process stays behind,
+    waits and exits the way the init did.  From inside, the supervisor and the zygote
+    have no PID, so they cannot be signalled (``os.kill(os.getppid(), 9)``,
+    ``kill -1``), and every process the student starts dies with the init.  False (and
+    nothing changes) where namespaces are refused.
+    """
+    global PRIVATE_MOUNTS
+    expendable()
     uid, gid = os.getuid(), os.getgid()
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0:
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC) != 0:
         return False
+    PRIVATE_MOUNTS = True
+    map_ids(uid, gid)
+    pid = os.fork()
+    if pid == 0:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        notebook = os.fork()
+        if notebook == 0:
+            return True
+        close_descriptors()
+        student_init(notebook)
+    close_descriptors()
+    _, status = os.waitpid(pid, 0)
+    exit_like(status)
+
+
+def map_ids(uid: int, gid: int) -> None:
+    """Map our own user and group into a user namespace just entered (no other ids exist there)."""
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
         try:
             with open(f"/proc/self/{name}", "w") as handle:
                 handle.write(text)
         except OSError:
             pass
-    pid = os.fork()
-    if pid == 0:
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        return True
+
+
+def close_descriptors(keep: frozenset[int] = frozenset()) -> None:
     for fd in range(3, 256):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+SIGNALLED = 190  # exit codes SIGNALLED + n stand for "killed by signal n" on the way out of the namespace
+HANDED_OFF = 0  # how the process that ran the cells leaves once its server has taken over
+
+
+def student_init(notebook: int) -> None:
+    """PID 1 of the student's namespace: reap every process, leave with the notebook's fate.
+
+    It never runs student code.  When the process running the cells dies, it leaves
+    the way that process did (and the namespace dies with it); once that process has
+    handed over to its request server, it leaves when no process is left.
+    """
+    last = 0
+    while True:
         try:
-            os.close(fd)
-        except OSError:
-            pass
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            exit_like(last)
+        except InterruptedError:
+            continue
+        if pid == notebook and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == HANDED_OFF):
+            exit_like(status)
+        last = status
+
+
+def exit_like(status: int) -> None:
+    """Leave with the exit status ``status`` describes (a signal as SIGNALLED + n or as itself)."""
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1
+    number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+    if not number and SIGNALLED < code <= SIGNALLED + 64 and os.getpid() != 1:
+        number = code - SIGNALLED
+    if number and os.getpid() != 1:  # the init of a PID namespace cannot signal itself
         try:
             signal.signal(number, signal.SIG_DFL)
         except (OSError, ValueError):
             pass
         os.kill(os.getpid(), number)
-    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+    os._exit(SIGNALLED + number if number else code)
 
 
 # ------------------------------------------------------------- student process
@@ -407,8 +533,11 @@ class Watch:
 class StudentProcess:
     """Executes a notebook's cells, then serves calls to what they defined."""
 
-    def __init__(self, requests: int, replies: int, limits: dict[str, Any], scratch: str) -> None:
+    def __init__(
+        self, requests: int, replies: int, limits: dict[str, Any], scratch: str, own_namespace: bool = False
+    ) -> None:
         self.requests = LineReader(requests)
+        self.own_namespace = own_namespace
         self.replies = replies
         self.limits = limits
         self.scratch = scratch
@@ -432,6 +561,8 @@ class StudentProcess:
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         os.close(devnull)
+        if PRIVATE_MOUNTS:
+            fresh_folders([self.scratch, "/tmp", "/dev/shm"], files_mb(self.limits))
         work = os.path.join(self.scratch, "work")
         os.makedirs(work, exist_ok=True)
         os.chdir(work)
@@ -453,6 +584,7 @@ class StudentProcess:
 
     def run(self, message: dict[str, Any]) -> None:
         self.confine()
+        drop_capabilities()
         self.namespace = {"__name__": "__main__", "__builtins__": builtins, "display": display}
         self.namespace["get_ipython"] = Shell(self.namespace).get_ipython
         skip = set(message.get("skip", []))
@@ -465,11 +597,33 @@ class StudentProcess:
             status, error = self.execute(str(source), f"<cell {index + 1}>", seconds)
             self.reply({"event": "cell", "index": index, "status": status, "error": error})
         self.reply({"event": "executed", "names": self.names(), "tampered": self.watch.changed()})
+        self.hand_over()
+
+    def hand_over(self) -> None:
+        """Leave the requests to a ``RequestServer`` forked from this process (see ``isolation``)."""
+        server = RequestServer(
+            self.requests.fd, self.replies, self.answer_one, float(self.limits.get("call_seconds", 30)),
+            int(self.limits.get("file_mb", 64)), self.own_namespace,
+        )
+        pid = os.fork()
+        if pid == 0:
+            server.serve()
+        if self.own_namespace:  # the namespace's init adopts the server; this process and its threads go
+            os._exit(HANDED_OFF)
+        close_descriptors()  # no namespace: stay, so that the supervisor can still wait for us
         while True:
-            request = self.requests.read()
-            if request is None:
-                return
-            self.reply({**self.answer(request), "tampered": self.watch.changed()})
+            try:
+                exit_like(os.waitpid(pid, 0)[1])
+            except InterruptedError:
+                continue
+
+    def answer_one(self) -> bool:
+        """Read one request and reply to it (in a call process); False at end of file."""
+        request = self.requests.read()
+        if request is None:
+            return False
+        self.reply({**self.answer(request), "id": request.get("id"), "tampered": self.watch.changed()})
+        return True
 
     def execute(self, source: str, filename: str, seconds: float) -> tuple[str, str | None]:
         try:
@@ -533,12 +687,16 @@ class StudentProcess:
                     self.namespace.pop(name, None)
                 else:
                     self.namespace[name] = old
-        return {
-            "event": "result",
-            "ok": True,
-            "value": wire.encode(value),
-            "args_after": [wire.encode(arg) for arg in args],
-        }
+        reply = {"event": "result", "ok": True, "value": wire.encode(value)}
+        read_back = request.get("read_back")
+        if isinstance(read_back, list):
+            reply["args_after"] = {
+                str(n): wire.encode(args[n]) for n in read_back if type(n) is int and 0 <= n < len(args)
+            }
+        wrt = request.get("gradient_of")
+        if type(wrt) is int and 0 <= wrt < len(args):
+            reply["gradient"] = wire.encode(gradient_of(value, args[wrt]))
+        return reply
 
     def reply(self, message: dict[str, Any]) -> None:
         try:
@@ -548,6 +706,18 @@ class StudentProcess:
 
 
 _ABSENT = object()
+
+
+def gradient_of(value: Any, argument: Any) -> Any:
+    """The gradient of ``value.sum()`` w.r.t. ``argument`` through the graph ``value`` carries; None if none."""
+    import torch
+
+    if not isinstance(value, torch.Tensor) or not isinstance(argument, torch.Tensor) or not value.requires_grad:
+        return None
+    try:
+        return torch.autograd.grad(value.sum(), argument, allow_unused=True)[0]
+    except RuntimeError:
+        return None
 
 
 def describe(error: BaseException) -> str:

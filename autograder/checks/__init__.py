@@ -5,6 +5,10 @@ wrong; the message names the mistake that matches what the code did, and the
 ``tag`` lets the class report count how many students made it.
 """
 
-from autograder.checks.core import Mistake, isolated, mistake, source_of
+from autograder.checks.core import Mistake, changing, isolated, mistake, source_of
 
-__all__ = ["Mistake", "isolated", "mistake", "source_of"]
+# What the questions say a function changes in place: argument positions read back
+# after a call of the student's function (all other arguments are the caller's own).
+CHANGED_IN_PLACE: dict[str, tuple[int, ...]] = {"apply_step": (0,), "train_manual": (0,)}
+
+__all__ = ["CHANGED_IN_PLACE", "Mistake", "changing", "isolated", "mistake", "source_of"]

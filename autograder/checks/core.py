@@ -62,6 +62,45 @@ def isolated(function: Callable[..., Any], *references: Callable[..., Any]) -> C
     return run
 
 
+def changing(function: Callable[..., Any], *positions: int) -> Callable[..., Any]:
+    """``function``, declared to update its arguments at ``positions`` in place.
+
+    A student function in the sandbox works on copies of its arguments; only these
+    positions are read back into the caller's tensors (a local function updates
+    them itself).  Every other argument stays as the check made it.
+    """
+    if hasattr(function, "changing"):
+        return function.changing(*positions)
+    return function
+
+
+def value_and_gradient(function: Callable[..., Any], wrt: int, *args: Any) -> tuple[Any, Any]:
+    """``function(*args)`` and the gradient of its sum w.r.t. ``args[wrt]`` (None if not connected).
+
+    The gradient is computed where the function ran, from the graph its result
+    carries, so it shows whether the result is connected to that input, not only
+    whether it claims ``requires_grad``.
+    """
+    import torch
+
+    if hasattr(function, "value_and_gradient"):
+        return function.value_and_gradient(wrt, *args)
+    value = function(*args)
+    try:
+        gradient = torch.autograd.grad(value.sum(), args[wrt], allow_unused=True)[0]
+    except (RuntimeError, AttributeError, TypeError):
+        gradient = None
+    return value, gradient
+
+
+def expect_connected(gradient: Any, expected: Any, what: str) -> None:
+    """A ``no-autograd`` mistake unless ``gradient`` (from ``value_and_gradient``) is ``expected``."""
+    import torch
+
+    if not isinstance(gradient, torch.Tensor) or not close(gradient, expected, rtol=1e-3, atol=1e-4):
+        raise mistake("no-autograd", f"{what} has the right value but")
+
+
 def as_tensor(value: Any, what: str) -> Any:
     """``value`` as a float64 tensor, or a ``Mistake`` saying what it should have been."""
     import torch
@@ -108,13 +147,17 @@ def close(actual: Any, expected: Any, rtol: float = 1e-4, atol: float = 1e-5) ->
 
 
 def diagnose(actual: Any, variants: dict[str, Any], rtol: float = 1e-4, atol: float = 1e-5) -> str | None:
-    """The tag of the first known mistake whose result matches ``actual``, if any."""
+    """The tag of the first known mistake whose result matches ``actual``, if any.
+
+    A variant is one value, or a list of values that the same mistake can give.
+    """
     for tag, value in variants.items():
-        try:
-            if close(actual, value, rtol, atol):
-                return tag
-        except Mistake:
-            return None
+        for candidate in value if isinstance(value, list) else [value]:
+            try:
+                if close(actual, candidate, rtol, atol):
+                    return tag
+            except Mistake:
+                return None
     return None
 
 
@@ -136,7 +179,8 @@ def expect_close(
     tag = diagnose(actual_t, variants or {}, rtol, atol)
     if tag is not None:
         raise Mistake(f"{what} is not right. {explain(tag)}", tag)
-    if actual_t.numel() != expected_t.numel():
+    if actual_t.shape != expected_t.shape and (actual_t.numel() != expected_t.numel()
+                                               or close(actual_t.reshape(expected_t.shape), expected_t, rtol, atol)):
         raise Mistake(
             f"{what} has shape {tuple(actual_t.shape)}, expected {tuple(expected_t.shape)}.", "wrong-shape"
         )
@@ -156,3 +200,20 @@ def short(value: Any) -> str:
         items = ", ".join(f"{x:.4g}" for x in flat[:6].tolist())
         return f"[{items}{', ...' if flat.numel() > 6 else ''}]" if value.dim() else f"{value.item():.6g}"
     return repr(value)[:80]
+
+
+def call_keeping(function: Callable[..., Any], position: int, *args: Any) -> tuple[Any, Any]:
+    """``function(*args)``, and ``args[position]`` as the call left it: values, ``requires_grad`` and ``.grad``.
+
+    For calling a function again on what it left, as a notebook does when it calls it
+    twice on the same tensor: the state is only handed to the next call, never judged.
+    A student function in the sandbox works on a copy, so the copy comes back.
+    """
+    if hasattr(function, "send"):
+        from autograder.remote import decode_reply
+
+        reply = function.send(args, {}, {"read_back": [position]})
+        after = reply.get("args_after")
+        left = decode_reply(function.__name__, after.get(str(position))) if isinstance(after, dict) else None
+        return decode_reply(function.__name__, reply.get("value")), left
+    return function(*args), args[position]

@@ -8,7 +8,20 @@ from typing import Any
 import torch
 
 from autograder import wire
-from autograder.checks.core import Mistake, as_tensor, close, entries, expect_close, isolated, mistake, short
+from autograder.checks.core import (
+    Mistake,
+    as_tensor,
+    changing,
+    close,
+    entries,
+    expect_close,
+    expect_connected,
+    is_unanswered,
+    isolated,
+    mistake,
+    short,
+    value_and_gradient,
+)
 from autograder.checks.quadratic import loss_variants
 
 # The course notes' example (seed 002): what the public tests use.
@@ -115,16 +128,19 @@ def unpack_histories(result: Any, epochs: int) -> tuple[list[Any], list[Any]]:
 def check_make_optimizer(student_make: Callable[..., Any], a: torch.Tensor, lr: float) -> None:
     """``make_optimizer(a, lr)`` is ``torch.optim.SGD([a], lr=lr)``."""
     a = a.detach().clone().requires_grad_(True)
-    info = optimizer_info(student_make(a, lr))
+    made = student_make(a, lr)
+    if is_unanswered(made):
+        raise mistake("not-implemented", "make_optimizer returned `...`.")
+    info = optimizer_info(made)
     if info is None:
         raise Mistake("make_optimizer should return a torch.optim.SGD optimizer.", "wrong-type")
     if info.type_name != "SGD":
-        raise Mistake(f"make_optimizer returned a {info.type_name} optimizer; this question asks for torch.optim.SGD.")
+        raise mistake("not-sgd", f"make_optimizer returned a {info.type_name} optimizer.")
     if info.n_params != 1:
         raise Mistake(f"The optimizer should manage exactly one tensor, a; it manages {info.n_params}.")
     expect_close(info.lr, lr, "The optimizer's learning rate", {"hard-coded": PUBLIC_LR})
     if info.momentum != 0:
-        raise Mistake("This is plain SGD: leave momentum at 0.")
+        raise mistake("momentum", f"The optimizer has momentum {info.momentum:g}.")
 
 
 def optimizer_info(value: Any) -> wire.OptimizerInfo | None:
@@ -139,6 +155,8 @@ def optimizer_info(value: Any) -> wire.OptimizerInfo | None:
 
 def check_typeerror_answer(answer: Any, expected: str) -> None:
     """The multiple-choice answer about ``torch.optim.SGD(a, lr=0.1)``."""
+    if is_unanswered(answer):
+        raise mistake("not-implemented", "typeerror_answer is still `...`.")
     if not isinstance(answer, str) or answer.strip().lower() not in ("a", "b", "c", "d"):
         raise Mistake(f"typeerror_answer should be one of 'a', 'b', 'c', 'd', got {short(answer)}.", "wrong-type")
     if answer.strip().lower() != expected:
@@ -149,13 +167,14 @@ def check_train_sgd(
     student_train: Callable[..., Any], loss_fn: wire.SourceCode, start: torch.Tensor, lr: float, epochs: int
 ) -> None:
     """Both histories match ``torch.optim.SGD`` epoch by epoch, and ``start`` is left alone."""
-    train = isolated(student_train, make_optimizer)
+    train = changing(isolated(student_train, make_optimizer), 1)  # read `start` back, to see it was left alone
     given = start.detach().clone()
     params, losses = unpack_histories(train(loss_fn, given, lr, epochs), epochs)
     expected_params, expected_losses = trajectory(loss_fn, start, lr, epochs)
     variants = {error: trajectory(loss_fn, start, lr, epochs, error) for error in LOOP_MISTAKES}
     param_variants = {error: torch.stack(run[0]) for error, run in variants.items() if error != "loss-after-step"}
     param_variants["history-aliased"] = torch.stack([expected_params[-1]] * epochs)
+    param_variants["params-before-step"] = torch.stack([start.double(), *expected_params[:-1]])
     actual = stacked(params, "params_history")
     expected = torch.stack(expected_params)
     if not close(actual, expected) and matches_public_table(actual, epochs):
@@ -239,9 +258,9 @@ def check_pick_lr(
 
 def check_mse_loss(student_loss: Callable[..., Any], preds: torch.Tensor, targets: torch.Tensor) -> None:
     """``mse_loss`` is ``nn.MSELoss()`` with the default mean reduction, and stays differentiable."""
-    result = student_loss(preds.clone().requires_grad_(True), targets)
+    result, gradient = value_and_gradient(student_loss, 0, preds.clone().requires_grad_(True), targets)
     expected = mse_loss(preds.double(), targets.double())
     expect_close(result, expected, "mse_loss(preds, targets)", loss_variants(preds, targets))
-    if not getattr(result, "requires_grad", False):
-        raise mistake("no-autograd", "mse_loss(preds, targets) has the right value but")
+    truth = value_and_gradient(mse_loss, 0, preds.double().requires_grad_(True), targets.double())[1]
+    expect_connected(gradient, truth, "mse_loss(preds, targets)")
 

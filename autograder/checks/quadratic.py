@@ -7,7 +7,18 @@ from typing import Any
 
 import torch
 
-from autograder.checks.core import Mistake, as_tensor, entries, expect_close, is_unanswered, isolated, mistake
+from autograder.checks.core import (
+    Mistake,
+    as_tensor,
+    call_keeping,
+    entries,
+    expect_close,
+    expect_connected,
+    is_unanswered,
+    isolated,
+    mistake,
+    value_and_gradient,
+)
 
 
 # Reference implementations.  Their source travels to the sandbox when a student
@@ -29,8 +40,8 @@ def apply_step(params, t, targets, lr):
     return loss.item()
 
 
-def loss_variants(preds: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
-    """What common wrong losses give on these inputs."""
+def loss_variants(preds: torch.Tensor, targets: torch.Tensor) -> dict[str, Any]:
+    """What common wrong losses give on these inputs (a list: each value the mistake can give)."""
     errors = (preds - targets).double()
     return {
         "rmse-not-mse": (errors**2).mean().sqrt(),
@@ -38,27 +49,28 @@ def loss_variants(preds: torch.Tensor, targets: torch.Tensor) -> dict[str, torch
         "mae-not-mse": errors.abs().mean(),
         "not-squared": errors.mean(),
         "squared-mean": errors.mean() ** 2,
+        "half-mse": (errors**2).mean() / 2,
+        "not-reduced": [errors**2, errors**2 / 2],
     }
 
 
 def check_func(student_func: Callable[..., Any], t: torch.Tensor, params: torch.Tensor) -> None:
-    """``func(t, params)`` is ``a*t**2 + b*t + c`` and stays differentiable."""
-    params = params.clone().requires_grad_(True)
-    result = student_func(t, params)
+    """``func(t, params)`` is ``a*t**2 + b*t + c`` and its gradient flows back to ``params``."""
+    result, gradient = value_and_gradient(student_func, 1, t, params.clone().requires_grad_(True))
     expected = func(t.double(), params.detach().double())
     swapped = func(t.double(), params.detach().double().flip(0))
     no_intercept = expected - params.detach().double()[2]
     expect_close(result, expected, "func(t, params)", {"coefficients-swapped": swapped, "missing-term": no_intercept})
-    if not getattr(result, "requires_grad", False):
-        raise mistake("no-autograd", "func(t, params) has the right values but")
+    truth = value_and_gradient(func, 1, t.double(), params.detach().double().requires_grad_(True))[1]
+    expect_connected(gradient, truth, "func(t, params)")
 
 
 def check_mse(student_mse: Callable[..., Any], preds: torch.Tensor, targets: torch.Tensor) -> None:
-    """``mse`` is the mean of squared errors (not RMSE, a sum or a mean absolute error)."""
-    result = student_mse(preds.clone().requires_grad_(True), targets)
+    """``mse`` is the mean of squared errors (not RMSE, a sum or a mean absolute error), differentiable."""
+    result, gradient = value_and_gradient(student_mse, 0, preds.clone().requires_grad_(True), targets)
     expect_close(result, mse(preds.double(), targets.double()), "mse(preds, targets)", loss_variants(preds, targets))
-    if not getattr(result, "requires_grad", False):
-        raise mistake("no-autograd", "mse(preds, targets) has the right value but")
+    truth = value_and_gradient(mse, 0, preds.double().requires_grad_(True), targets.double())[1]
+    expect_connected(gradient, truth, "mse(preds, targets)")
 
 
 def expected_step(params: torch.Tensor, t: torch.Tensor, targets: torch.Tensor, lr: float) -> tuple[float, torch.Tensor, torch.Tensor]:
@@ -72,22 +84,34 @@ def expected_step(params: torch.Tensor, t: torch.Tensor, targets: torch.Tensor, 
 def check_apply_step(
     student_step: Callable[..., Any], t: torch.Tensor, targets: torch.Tensor, start: torch.Tensor, lr: float
 ) -> None:
-    """One manual step: loss before, ``params`` updated in place, gradient reset."""
+    """Two manual steps on the same ``params``: each returns the loss before it and moves by ``-lr * grad``.
+
+    Behaviour, not incidental state: a step that resets the gradient after the update
+    and one that zeroes it before ``backward()`` both start every step from a zero
+    gradient; one that does neither adds the first gradient into the second step.
+    """
     step = isolated(student_step, mse, func)
-    params = start.clone().requires_grad_(True)
-    loss_before, grad, after = expected_step(params, t, targets, lr)
-    returned = step(params, t, targets, lr)
-    moved = params.detach().double()
     start64 = start.double()
-    if torch.allclose(moved, start64):
+    loss_before, grad, after = expected_step(start, t, targets, lr)
+    loss_second, grad_second, after_second = expected_step(after, t, targets, lr)
+    # Each call starts from the tensor the previous one left (values and gradient), as in a notebook.
+    returned, params = call_keeping(step, 0, start.clone().requires_grad_(True), t, targets, lr)
+    moved = as_tensor(params, "params after one step")
+    if moved.shape == start64.shape and torch.allclose(moved, start64):
         if returned is None or is_unanswered(returned):
             raise mistake("not-implemented", "apply_step did not change params and returned nothing.")
         raise mistake("params-rebound", "apply_step did not change params.")
-    expect_close(moved, after, "params after one step", {"sign-flipped": start64 + lr * grad, "lr-ignored": start64 - grad})
-    if params.grad is not None and params.grad.abs().sum() > 0:
-        raise mistake("grad-not-reset", "params.grad still holds the gradient after the step.")
-    loss_after = expected_step(moved, t, targets, lr)[0]
-    expect_close(as_tensor(returned, "The returned loss"), loss_before, "The returned loss", {"loss-after-step": loss_after})
+    expect_close(moved, after, "params after one step", {
+        "sign-flipped": start64 + lr * grad, "lr-ignored": start64 - grad, "step-by-loss": start64 - lr * loss_before,
+    })
+    expect_close(as_tensor(returned, "The returned loss"), loss_before, "The returned loss", {
+        "loss-after-step": loss_second, "returned-predictions": func(t.double(), start64),
+    })
+    params = params.detach().clone().requires_grad_(True) if params.grad is None else params
+    second = as_tensor(call_keeping(step, 0, params, t, targets, lr)[1], "params after a second step")
+    accumulated = after - lr * (grad + grad_second)
+    expect_close(second, after_second, "params after a second step on the same params",
+                 {"grad-not-reset": accumulated})
 
 
 def check_train_manual(
@@ -98,6 +122,8 @@ def check_train_manual(
     params = start.clone().requires_grad_(True)
     returned = train(params, t, targets, lr, epochs)
     losses = entries(returned)
+    if losses is not None and len(losses) == 1 < epochs:
+        raise mistake("return-inside-loop", f"train_manual returned 1 loss for {epochs} epochs.")
     if losses is None or len(losses) != epochs:
         count = type(returned).__name__ if losses is None else len(losses)
         raise Mistake(f"train_manual should return a list with one loss per epoch ({epochs}), got {count}.")
