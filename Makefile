@@ -51,6 +51,11 @@ grade: autograder sandbox
 	$(PY) -m autograder grade $(SUBMISSIONS) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) --out $(OUT) $(GRADE_FLAGS) \
 	  $(if $(filter examples/submissions,$(SUBMISSIONS)),|| [ $$? -eq 1 ])
 
+# Precision and recall of the named mistakes over the labelled corpora of tests/corpus.
+.PHONY: diagnosis-report
+diagnosis-report: env sandbox
+	$(PY) -m autograder.diagnosis_report
+
 test: env sandbox
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
