@@ -131,7 +131,7 @@ def describe(result: SubmissionResult, student: StudentNotebook, cell_count: int
     elif student.events.deaths or first.death is not None:
         result.status = "error"
     parts += errors
-    mistakes = [f"{q.name}: {', '.join(q.mistakes)}" for q in result.questions if q.mistakes]
+    mistakes = [f"{q.name}: {', '.join(q.mistakes)}" for q in result.questions if q.mistakes and q.score < q.max_score]
     if mistakes:
         parts.append("mistakes: " + "; ".join(mistakes))
     result.message = " | ".join(parts)[:1000]
