@@ -398,9 +398,8 @@ def enter_student_namespaces() -> bool:
     expendable()
     uid, gid = os.getuid(), os.getgid()
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC) != 0:
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0:
         return False
-    PRIVATE_MOUNTS = True
     map_ids(uid, gid)
     pid = os.fork()
     if pid == 0:
@@ -492,6 +491,9 @@ class CappedText(io.TextIOBase):
         return True
 
 
+SYS_HOOKS = ("excepthook", "displayhook", "breakpointhook", "unraisablehook", "settrace", "setprofile")
+
+
 class Watch:
     """Remembers the library functions tests rely on, to report which ones were replaced.
 
@@ -516,6 +518,7 @@ class Watch:
         torch = sys.modules.get("torch")
         if torch is not None:
             found += [("torch.Tensor", torch.Tensor), ("torch.nn.functional", torch.nn.functional)]
+        found.append(("sys", types.SimpleNamespace(**{key: getattr(sys, key, None) for key in SYS_HOOKS})))
         return found
 
     def changed(self) -> list[str]:
