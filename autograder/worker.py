@@ -398,8 +398,9 @@ def enter_student_namespaces() -> bool:
     expendable()
     uid, gid = os.getuid(), os.getgid()
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0:
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC) != 0:
         return False
+    PRIVATE_MOUNTS = True
     map_ids(uid, gid)
     pid = os.fork()
     if pid == 0:
