@@ -498,6 +498,7 @@ class Session:
         self.sandbox = sandbox
         self.limits = limits
         self.ended = False
+        self.spent = 0.0  # seconds the notebook's runs took, together
         self.unexpected = 0
         self.tampered: list[str] = []
 
@@ -520,10 +521,15 @@ class Session:
                     self.tampered.append(text)
 
     def run(self, cells: list[str], skip: set[int]) -> Execution:
-        """Execute ``cells`` (except ``skip``) in a fresh student process."""
+        """Execute ``cells`` (except ``skip``) in a fresh student process.
+
+        All runs of a session share the notebook's time limit: a run after a crash
+        gets what the earlier runs left of it.
+        """
         started = time.monotonic()
-        self.sandbox.send({"op": "run", "cells": cells, "skip": sorted(skip)})
-        deadline = started + self.limits.notebook_seconds + MARGIN_SECONDS
+        budget = max(0.0, self.limits.notebook_seconds - self.spent)
+        self.sandbox.send({"op": "run", "cells": cells, "skip": sorted(skip), "seconds": budget})
+        deadline = started + budget + MARGIN_SECONDS
         execution, current = Execution(), None
         while True:
             message = self.receive(deadline)
@@ -549,6 +555,7 @@ class Session:
             elif event != "unexpected":
                 self.unexpected += 1
         execution.seconds = time.monotonic() - started
+        self.spent += execution.seconds
         execution.tampered = list(self.tampered)
         return execution
 

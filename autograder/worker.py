@@ -240,7 +240,8 @@ class Supervisor:
                 return
             if message.get("op") == "run":
                 self.start_child(message)
-                deadline = time.monotonic() + float(self.limits.get("notebook_seconds", 120)) + 2
+                seconds = float(message.get("seconds", self.limits.get("notebook_seconds", 120)))
+                deadline = time.monotonic() + seconds + 2  # what is left of the notebook's time
                 self.relay(until="executed", deadline=deadline)
             elif self.child is None:
                 send(1, {"event": "died", "reason": "the notebook's process is not running"})

@@ -9,6 +9,12 @@ from __future__ import annotations
 import pytest
 
 from autograder.integrity import MAX_SCAN, scan_source
+from autograder.notebook import as_python, read_notebook
+from autograder.pipeline import Submission, grade_submission
+from autograder.remote import StudentError, StudentNotebook
+from autograder.sandbox import Limits
+from tests.corpus import write_variant
+from tests.corpus.attacks import CONSTANT_MSE, A
 
 # Inputs that made a pattern backtrack over a long run of one character (quadratic time:
 # 70,000 digits took about 50 s, a megabyte would take hours).  Each is scanned whole.
@@ -26,3 +32,33 @@ def test_the_scan_reads_a_bounded_amount_and_says_so():
     flags = scan_source([huge, "torch.allclose = lambda *a, **k: True"])
     assert flags == [f"has more code than the scan reads ({len(huge) + 37:,} characters)"]
     assert scan_source(["torch.allclose = lambda *a, **k: True", huge])[1] == "patches torch.allclose"
+
+
+SLEEP = 2.7  # each cell sleeps just under its limit
+TIMES = Limits(notebook_seconds=8, cell_seconds=3, call_seconds=3, memory_mb=600)
+
+
+def test_runs_after_a_timeout_share_the_notebook_time_limit(tmp_path, assignments, sandbox):
+    """Every cell sleeps just under the cell limit: the restarts must not multiply the notebook's limit.
+
+    No clock is read here: a run is stopped MARGIN seconds after its time is up, so the cells that
+    completed in all runs together fit in the limit plus that margin per run.
+    """
+    path = write_variant(A, (CONSTANT_MSE,), tmp_path / "sleepy.ipynb", (f"import time\ntime.sleep({SLEEP})",) * 12)
+    cells = as_cells(path)
+    session = sandbox.session(TIMES)
+    notebook = StudentNotebook(session, cells, TIMES)
+    try:
+        with pytest.raises(StudentError):
+            notebook.resolve("mse")
+    finally:
+        session.end()
+    completed = sum(cell["status"] == "ok" and index >= len(cells) - 12 for run in notebook.executions
+                    for index, cell in run.cells.items())
+    assert notebook.executions and completed * SLEEP <= TIMES.notebook_seconds + 2 * len(notebook.executions)
+    result = grade_submission(Submission(path.stem, path), assignments[A], sandbox, TIMES)
+    assert result.status == "timeout" and result.total == 0, (result.status, result.message)
+
+
+def as_cells(path) -> list[str]:
+    return [as_python(cell) for cell in read_notebook(path).cells]
