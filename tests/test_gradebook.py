@@ -89,6 +89,8 @@ submission_3:
     assert rows[3][5] == rows[4][5] == ""  # no submission: left empty, Canvas keeps what it has
     report = (out / "report.html").read_text()
     assert "No submission (2)" in report and "Someone Else" in report
+    # three students handing in the solution itself share only masked code: no pair flagged
+    assert "similarity: 0 pair(s) flagged" in run.stdout and (out / "similarity.html").is_file()
 
     bad = grade(export, "--autograder", source, "--out", tmp_path / "bad", "--roster", tmp_path / "nope.csv")
     assert bad.returncode == 2 and "cannot read the roster" in bad.stderr

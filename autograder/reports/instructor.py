@@ -24,7 +24,7 @@ from autograder.reports.gradebook import (
     render_gradebook,
     write_gradebook_csv,
 )
-from autograder.reports.page import Markup
+from autograder.reports.page import Markup, join, tag
 from autograder.reports.regrade import (
     REGRADE_CSV,
     Run,
@@ -38,7 +38,8 @@ from autograder.reports.regrade import (
     test_digests,
     write_regrade_csv,
 )
-from autograder.reports.sources import Code, student_code
+from autograder.reports.similarity import SIMILARITY_HTML, compare_class, render_similarity
+from autograder.reports.sources import Code, given_code, student_code
 from autograder.results import SubmissionResult
 from autograder.sandbox import Limits
 
@@ -87,5 +88,19 @@ class ClassRun:
                               f"{len(book.missing)} without a submission, {len(book.unmatched)} submission(s) "
                               f"matching nobody: {out / GRADEBOOK_CSV}")
             sections.append(render_gradebook(book))
+        sections.append(self.similarity(results, assignment, out))
         save_run(self.run, out)
         return sections
+
+    def similarity(self, results: list[SubmissionResult], assignment: Assignment, out: Path) -> Markup:
+        """Write similarity.html; the report's short section pointing to it."""
+        pairs = compare_class(self.code, given_code(assignment.name), results)
+        students = {r.submission: r.student for r in results}
+        (out / SIMILARITY_HTML).write_text(render_similarity(pairs, assignment.name, students), encoding="utf-8")
+        flagged = [p for p in pairs if p.flagged]
+        self.notes.append(f"similarity: {len(flagged)} pair(s) flagged for a look: {out / SIMILARITY_HTML}")
+        listed = ", ".join(f"{p.first} / {p.second}" for p in flagged[:10]) or "none"
+        return join([tag("h2", f"Similarity ({len(flagged)} pairs flagged)"),
+                     tag("p", join(["Pairs whose own code (starter code and solution masked) is largely the same: ",
+                                    listed, ". Details side by side: ",
+                                    tag("a", SIMILARITY_HTML, href=SIMILARITY_HTML), "."], ""))])

@@ -1,0 +1,152 @@
+"""Similarity between students' notebooks, for the instructor only (``similarity.html``).
+
+What is compared is what students wrote, not what they were given:
+
+- the code cells, as Python, with names, string contents, comments and layout normalised by
+  ``copydetect``'s tokenizer (every variable becomes ``V``, every function name ``F``);
+- winnowed fingerprints of that (``copydetect``, Schleimer et al.'s winnowing), minus the
+  fingerprints of the starter notebook of ``assignments/`` and of the solution, and minus
+  those many students share (code that a fifth of the class writes the same way is how the
+  task is solved, not evidence of copying);
+- behaviour: the same unrecognised wrong answer (the same values on the hidden inputs, see
+  ``items.signature``) shared by few students is strong evidence, since a catalogued mistake
+  or a right answer is what independent students arrive at.
+
+A pair is flagged when a large share of what both wrote is the same code, or a fair share is
+and they also give the same uncommon wrong answers.  A short right answer written the same way
+by two students never is: it is either masked (the solution, or common) or too short.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy
+from copydetect import CodeFingerprint, compare_files
+from copydetect.utils import highlight_overlap
+
+from autograder.reports.items import signature
+from autograder.reports.page import Markup, document, join, table, tag
+from autograder.reports.sources import Code
+from autograder.results import SubmissionResult
+
+SIMILARITY_HTML = "similarity.html"
+NOISE = 25  # k-grams of this many normalised characters (copydetect's default noise threshold)
+GUARANTEE = 30  # any match this long is found (copydetect's default guarantee threshold)
+COMMON_SHARE = 0.2  # fingerprints in at least this share of the class (and in 4 or more) are masked
+COMMON_MIN = 4
+# Flagged on code alone: this share of each one's own code, and this many normalised characters, shared.
+CODE_ALONE, SHARED_ALONE = 0.4, 100
+# Flagged with shared uncommon wrong answers: this share and this many characters (also the least listed).
+WITH_BEHAVIOUR, SHARED_WITH_BEHAVIOUR = 0.25, 50
+UNCOMMON = 3  # a wrong answer given by at most this many students is uncommon
+
+
+@dataclass
+class Pair:
+    """Two submissions and the evidence that one copied from the other."""
+
+    first: str
+    second: str
+    code: float  # the smaller of the two shares of own code that is shared
+    shared: int  # normalised characters shared
+    behaviour: list[str] = field(default_factory=list)  # uncommon wrong answers both give
+    flagged: bool = False
+    sides: tuple[str, str] = ("", "")  # each one's code, the shared parts highlighted (HTML)
+
+    @property
+    def strength(self) -> float:
+        return self.code + 0.3 * bool(self.behaviour)
+
+
+def fingerprint(text: str, boilerplate: numpy.ndarray, window: int = GUARANTEE - NOISE + 1) -> CodeFingerprint:
+    """copydetect's fingerprint of Python ``text``, without the ``boilerplate`` hashes."""
+    return CodeFingerprint("notebook.py", NOISE, window, boilerplate=boilerplate, fp=io.StringIO(text))
+
+
+def given_hashes(given: list[str]) -> numpy.ndarray:
+    """Every k-gram hash of the given code (window 1, as copydetect does for boilerplate)."""
+    if not given:
+        return numpy.array([], dtype=numpy.int64)
+    return numpy.array(sorted(fingerprint("\n".join(given), numpy.array([]), window=1).hashes))
+
+
+def uncommon_answers(results: list[SubmissionResult]) -> dict[str, set[str]]:
+    """Per submission, the unrecognised wrong answers (question and what the hidden tests saw) that
+    at most ``UNCOMMON`` students give."""
+    answers = {r.submission: {f"{q.name}: {' / '.join(s)}" for q in r.questions if (s := signature(q))}
+               for r in results if r.status == "graded"}
+    counts = Counter(answer for found in answers.values() for answer in found)
+    return {key: {a for a in found if counts[a] <= UNCOMMON} for key, found in answers.items()}
+
+
+def compare_class(code: Code, given: list[str], results: list[SubmissionResult]) -> list[Pair]:
+    """Every pair that shares enough code to be worth a look, strongest first (flagged ones marked)."""
+    texts = {key: "\n\n".join(cells) for key, cells in code.items() if any(c.strip() for c in cells)}
+    masked = given_hashes(given)
+    first_pass = {key: fingerprint(text, masked) for key, text in texts.items()}
+    frequency = Counter(h for fp in first_pass.values() for h in fp.hashes)
+    common = {h for h, n in frequency.items() if n >= max(COMMON_MIN, math.ceil(COMMON_SHARE * len(texts)))}
+    boilerplate = numpy.array(sorted(set(masked.tolist()) | common))
+    prints = {key: fingerprint(text, boilerplate) for key, text in texts.items()}
+    behaviour = uncommon_answers(results)
+    pairs = []
+    for a, b in itertools.combinations(sorted(prints), 2):
+        if not prints[a].hashes & prints[b].hashes:
+            continue
+        overlap, (share_a, share_b), slices = compare_files(prints[a], prints[b])
+        shared = int(overlap)
+        if shared < SHARED_WITH_BEHAVIOUR:
+            continue
+        both = sorted(behaviour.get(a, set()) & behaviour.get(b, set()))
+        code_share = float(min(share_a, share_b))
+        pair = Pair(a, b, code_share, shared, both)
+        pair.flagged = (code_share >= CODE_ALONE and shared >= SHARED_ALONE) or (code_share >= WITH_BEHAVIOUR
+                                                                                  and bool(both))
+        pair.sides = (highlighted(prints[a].raw_code, slices[0]), highlighted(prints[b].raw_code, slices[1]))
+        pairs.append(pair)
+    return sorted(pairs, key=lambda p: (-p.flagged, -p.strength, p.first, p.second))
+
+
+def highlighted(code: str, slices: numpy.ndarray) -> str:
+    """``code`` as HTML-escaped text with the shared parts in ``<mark>``, far-away lines elided."""
+    text, _ = highlight_overlap(code, slices, "<mark>", "</mark>", truncate=6, escape_html=True)
+    return text
+
+
+def render_similarity(pairs: list[Pair], assignment: str, students: dict[str, str]) -> str:
+    """The instructor's page: flagged pairs, strongest first, with the shared code side by side."""
+    flagged = [p for p in pairs if p.flagged]
+    intro = tag("p", "For the instructor only. Code is compared after masking the starter notebook and the "
+                "solution, normalising names, formatting and comments, and ignoring code that many students "
+                "write the same way. Shared uncommon wrong answers (the same values on the hidden inputs) add "
+                "evidence. A flag is a reason to look, not a finding.", class_="muted")
+    parts = [tag("h1", f"Similarity: {assignment}"), intro, tag("h2", f"Flagged pairs ({len(flagged)})")]
+    if not flagged:
+        parts.append(tag("p", "No pair of submissions shares enough of what they wrote.", class_="muted"))
+    for pair in flagged:
+        parts.append(pair_section(pair, students))
+    others = [p for p in pairs if not p.flagged][:10]
+    if others:
+        rows = [(f"{p.first} / {p.second}", f"{100 * p.code:.0f}%", p.shared, "; ".join(p.behaviour) or "none")
+                for p in others]
+        parts += [tag("h2", "Closest pairs not flagged"),
+                  table(["Pair", "Shared code", "Characters", "Shared uncommon wrong answers"], rows, numeric=[1, 2])]
+    return document(f"{assignment}: similarity", join(parts))
+
+
+def pair_section(pair: Pair, students: dict[str, str]) -> Markup:
+    """One flagged pair: the evidence, then both codes with the shared parts marked."""
+    def who(key: str) -> str:
+        return f"{key} ({students[key]})" if students.get(key) else key
+
+    evidence = [f"{100 * pair.code:.0f}% of each one's own code is shared ({pair.shared} normalised characters)"]
+    evidence += [f"same uncommon wrong answer: {answer}" for answer in pair.behaviour]
+    sides = join(tag("div", join([tag("h4", who(key)), tag("pre", Markup(code))]))
+                 for key, code in zip((pair.first, pair.second), pair.sides))
+    return join([tag("h3", f"{who(pair.first)} and {who(pair.second)}"),
+                 tag("ul", join(tag("li", line) for line in evidence)), tag("div", sides, class_="side")])
