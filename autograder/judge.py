@@ -24,7 +24,7 @@ import torch
 from autograder.checks import Mistake
 from autograder.mistakes import explain, mistake_for_exception
 from autograder.remote import StudentError, StudentNotebook
-from autograder.results import CaseResult, QuestionResult
+from autograder.results import CaseResult, QuestionResult, evidence_digest
 from autograder.sandbox import SandboxBroken
 from autograder.wire import SourceCode
 
@@ -160,6 +160,8 @@ def judge_case(case: Any, namespace: dict[str, Any], notebook: StudentNotebook) 
         result.message = f"The test could not use what your code returned ({type(error).__name__}: {error})."
     else:
         result.passed = True
+    if case.hidden and not result.passed:  # instructor-only, for grouping the same wrong answers
+        result.evidence = evidence_digest(f"{type(failure).__name__}: {failure}")
     if case.hidden and not result.passed and not isinstance(failure, NameError):  # a test's own name: safe
         result.message = hidden_message(result, failure)
     result.message = result.message[:MESSAGE_LIMIT]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -18,10 +19,19 @@ class CaseResult:
     passed: bool
     message: str = ""
     mistakes: list[str] = field(default_factory=list)
+    # For the instructor's report only, never shown to students: a digest of a failed hidden
+    # case's full failure text (which quotes the values the student's function returned), so
+    # the same unrecognised wrong answer can be grouped across students.
+    evidence: str = ""
 
     @property
     def points(self) -> float:
         return self.max_points if self.passed else 0.0
+
+
+def evidence_digest(text: str) -> str:
+    """A short, one-way digest of a failure's text: equal texts, equal digests; nothing readable."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8", "replace")).hexdigest()[:12]
 
 
 @dataclass

@@ -78,6 +78,13 @@ def test_unrecognised_answers_group_by_what_they_returned():
     assert groups[0].signature == (f"q1-mse - 2: {GAVE}",)
 
 
+def test_the_judges_evidence_groups_answers_whose_messages_are_the_same():
+    klass = [student(key, (True, False, "A hidden test of this question failed."), True) for key in "abc"]
+    for result, evidence in zip(klass, ("1f2e", "1f2e", "9a9a")):
+        result.questions[0].cases[1].evidence = evidence
+    assert [g.submissions for g in unrecognised_groups(klass)] == [["a", "b"], ["c"]]
+
+
 def test_report_shows_item_table_and_escapes_groups(assignment, klass, tmp_path):  # noqa: F811
     klass[2].questions[0].cases[1].message = f"{GAVE} {ATTACK}"
     write_reports(klass, assignment, tmp_path, code={"c": [f"def mse_public_check():\n    return '{ATTACK}'"]})

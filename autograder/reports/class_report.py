@@ -90,10 +90,10 @@ def unrecognised(results: list[SubmissionResult], code: Code, reads: dict[str, s
     title = tag("h2", f"Unrecognised wrong answers ({len(groups)} groups)")
     if not groups:
         return join([title, tag("p", "Every wrong answer matched a catalogued mistake.", class_="muted")])
-    intro = tag("p", "Wrong answers that no catalogued mistake explains, grouped by what their failing hidden "
-                "tests report: the values the function returned on the hidden inputs (to 4 significant "
-                "digits) or the error it raised. A large group is a mistake worth naming in "
-                "autograder/mistakes.py and the checks.", class_="muted")
+    intro = tag("p", "Wrong answers that no catalogued mistake explains, grouped by how their hidden tests "
+                "failed: the same values returned on the hidden inputs (to 4 significant digits) or the same "
+                "error raised. A large group is a mistake worth naming in autograder/mistakes.py and the "
+                "checks.", class_="muted")
     parts = [title, intro]
     for group in groups[:GROUPS_SHOWN]:
         first = group.submissions[0]

@@ -5,10 +5,11 @@ the discrimination (the point-biserial correlation of passing the question with 
 the total) and the share of students who pass every public case but fail a hidden one.
 
 Unrecognised wrong answers (a hidden case failed and no catalogued mistake explains the
-question) are grouped by what the failing cases report.  The judge's message for such a case
-quotes the values the student's function returned on the hidden inputs ("your code gave
-[1.875, 0.25]", to 4 significant digits), or the exception it raised, so students whose
-function returns the same values on the hidden inputs land in one group.
+question) are grouped by the failing hidden cases' ``evidence``: a digest the judge takes of
+the full failure text, which quotes the values the student's function returned on the hidden
+inputs (to 4 significant digits) or the exception it raised.  Students whose function returns
+the same values on the hidden inputs land in one group.  (The message students read no longer
+carries those values, so results without evidence, from older runs, fall back to it.)
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def signature(question: QuestionResult) -> tuple[str, ...] | None:
     failing = [case for case in question.cases if case.hidden and not case.passed]
     if not failing or question.mistakes:
         return None
-    return tuple(f"{case.name}: {ADDRESS.sub('0x…', ' '.join(case.message.split()))}" for case in failing)
+    return tuple(f"{case.name}: same failure (evidence {case.evidence})" if case.evidence
+                 else f"{case.name}: {ADDRESS.sub('0x…', ' '.join(case.message.split()))}" for case in failing)
 
 
 def unrecognised_groups(results: list[SubmissionResult]) -> list[WrongGroup]:
