@@ -3,7 +3,8 @@
 The roster is a CSV with a header row: a Canvas gradebook export works as it is (``Student``,
 ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``), and so does any list with a name
 and/or an email column.  A submission matches a student by email, else by name (case, accents,
-spacing and "Last, First" order ignored); a group submission matches each of its submitters.
+spacing and "Last, First" order ignored; a submission without names uses its file name, so
+``ada_lovelace.ipynb`` is Ada Lovelace); a group submission matches each of its submitters.
 
 ``gradebook.csv`` is what Canvas's *Grades → Import* takes: the five student columns Canvas
 exports, then one column named after the assignment holding each student's total.  A student
@@ -120,7 +121,7 @@ def join_roster(students: list[Student], results: list[SubmissionResult]) -> Gra
     book = Gradebook(students)
     for result in results:
         emails = [e.strip().lower() for e in result.email.split(";") if e.strip()]
-        names = [n for n in result.student.split(";") if n.strip()]
+        names = [n for n in result.student.split(";") if n.strip()] or [result.submission]  # e.g. ada_lovelace.ipynb
         found = {by_email[e] for e in emails if e in by_email} or {
             by_name[name_key(n)] for n in names if name_key(n) in by_name}
         if not found:
