@@ -182,3 +182,28 @@ def test_a_single_notebook_and_a_missing_path(tmp_path):
     assert [s.key for s in discover(single, tmp_path / "work")] == ["ada"]
     with pytest.raises(SubmissionsError, match="does not exist"):
         discover(tmp_path / "nowhere", tmp_path / "work")
+
+
+def test_keys_are_stable_and_never_displace_an_exact_name(tmp_path):
+    """``alice!`` cleans to ``alice`` but never takes it, whatever the order submissions come in."""
+    import itertools
+
+    from autograder.inputs import unique_keys
+    from autograder.pipeline import Submission
+
+    names = ["alice!.ipynb", "alice.ipynb", "alice .zip", "a" * 251, "a" * 250 + "b", "\x1b[2J.zip", "ada.ipynb", "ada.zip"]
+
+    def keys(order: list[str]) -> dict[str, str]:
+        found = [(name, Submission(name.rsplit(".", 1)[0] if "." in name else name, None)) for name in order]
+        return {name: submission.key for name, submission in zip(order, unique_keys(found))}
+
+    expected = keys(names)
+    assert expected["alice.ipynb"] == "alice" and expected["ada.ipynb"] == "ada"
+    assert len({key.lower() for key in expected.values()}) == len(names)
+    assert all(len(key) <= 80 and key.isprintable() and "/" not in key for key in expected.values())
+    for order in itertools.islice(itertools.permutations(names), 0, None, 997):
+        assert keys(list(order)) == expected
+    write(tmp_path / "class" / "alice!.ipynb", notebook_bytes("1"))
+    write(tmp_path / "class" / "alice.ipynb", notebook_bytes("2"))
+    found = by_key(discover(tmp_path / "class", tmp_path / "work"))
+    assert found["alice"].path.name == "alice.ipynb" and len(found) == 2
