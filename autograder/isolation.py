@@ -1,16 +1,9 @@
-"""Inside the sandbox: answer each grader request in a throwaway fork of the executed notebook.
+"""Inside the sandbox: the kernel-level isolation of one call process (see ``call_server``).
 
-The process that ran the notebook's cells hands over to a *server*: a fork of it
-with a single thread (threads the cells started stay behind and end with the process
-that ran them).  The server runs no student code and never reads a request: for
-each one it forks a *call process*, which reads the request, gets its own
-copy-on-write view of every writable folder and its own IPC and network namespaces
-(where the kernel allows), answers and ends.  After each request the server kills
-whatever the call started.  So nothing a request brought in (the grader's reference
-functions that isolate a question, its arguments) reaches a later request: every
-request starts from the notebook as its cells left it.
-
-Standard library only: this file runs in the sandbox next to ``worker.py``.
+A call process enters new user, mount, IPC and network namespaces and sees every
+writable folder through a copy-on-write overlay whose changes vanish with it, then
+gives up every capability.  Standard library only: this file runs in the sandbox
+next to ``worker.py``.
 """
 
 from __future__ import annotations
@@ -18,12 +11,9 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
-import select
 import signal
 import sys
 import threading
-import time
-from collections.abc import Callable
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -32,9 +22,8 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
-END_OF_REQUESTS = 3  # exit code of a call process that found no request: the grader has finished
 
-_libc = ctypes.CDLL(None, use_errno=True)
+libc = ctypes.CDLL(None, use_errno=True)
 
 
 class _CapHeader(ctypes.Structure):
@@ -47,10 +36,10 @@ class _CapData(ctypes.Structure):
 
 def drop_capabilities() -> None:
     """Give up every capability (those a new user namespace grants included), for good."""
-    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     header = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
     data = (_CapData * 2)()
-    _libc.capset(ctypes.byref(header), data)
+    libc.capset(ctypes.byref(header), data)
 
 
 def forget_hooks() -> None:
@@ -87,7 +76,7 @@ def writable_folders() -> list[str]:
 
 def _mount(source: str, target: str, kind: str | None, flags: int, options: str | None) -> bool:
     encoded = options.encode() if options is not None else None
-    return _libc.mount(source.encode(), target.encode(), kind.encode() if kind else None, flags, encoded) == 0
+    return libc.mount(source.encode(), target.encode(), kind.encode() if kind else None, flags, encoded) == 0
 
 
 def private_view(upper_mb: int) -> bool:
@@ -100,7 +89,7 @@ def private_view(upper_mb: int) -> bool:
     uid, gid = os.getuid(), os.getgid()
     cwd = os.getcwd()
     folders = writable_folders()
-    if _libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET) != 0:
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET) != 0:
         return False
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
         try:
@@ -139,136 +128,3 @@ def overlay(folder: str, upper_mb: int) -> bool:
         return False
     finally:
         os.close(lower)
-
-
-class RequestServer:
-    """Forks one call process per request and relays nothing itself (see the module's docstring).
-
-    ``answer`` runs in the call process: it reads one request from the request pipe,
-    writes one reply to the reply pipe and returns (``False`` at end of file).
-    """
-
-    def __init__(
-        self,
-        requests: int,
-        replies: int,
-        answer: Callable[[], bool],
-        seconds: float,
-        upper_mb: int,
-        own_namespace: bool,
-    ) -> None:
-        self.requests = requests
-        self.replies = replies
-        self.answer = answer
-        self.seconds = seconds
-        self.upper_mb = upper_mb
-        self.own_namespace = own_namespace
-
-    def serve(self) -> None:
-        """Answer requests until the grader closes the pipe, then leave."""
-        forget_hooks()
-        _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-        self.kill_leftovers(None)  # daemons the cells started
-        while True:
-            select.select([self.requests], [], [])
-            if self.serve_one() == END_OF_REQUESTS:
-                os._exit(0)
-
-    def serve_one(self) -> int:
-        """Fork, let the call process answer, clean up after it; its exit code."""
-        done_r, done_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(done_r)
-            self.call_process(done_w)
-        os.close(done_w)
-        deadline = time.monotonic() + self.seconds + 1
-        answered = wait_readable(done_r, deadline)
-        os.close(done_r)
-        status = stop(pid)
-        self.kill_leftovers(pid)
-        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
-        if code == END_OF_REQUESTS:
-            return code
-        if not answered:
-            self.reply_for_dead_call(status, timed_out=time.monotonic() >= deadline)
-        return code
-
-    def call_process(self, done: int) -> None:
-        """In the fork: isolate, answer one request, say so, leave."""
-        code = 0
-        try:
-            if not self.own_namespace:
-                os.setpgid(0, 0)
-            elif not private_view(self.upper_mb):
-                os._exit(70)  # never answer from a view that other requests could share
-            drop_capabilities()
-            if self.answer():
-                os.write(done, b"1")
-            else:
-                code = END_OF_REQUESTS
-        except BaseException:  # noqa: BLE001 - reported by the server as a dead call
-            code = 1
-        os._exit(code)
-
-    def kill_leftovers(self, call: int | None) -> None:
-        """Kill every process a request (or the cells) started: all but us and the init, in our namespace."""
-        if self.own_namespace:
-            try:
-                os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        elif call is not None:
-            try:
-                os.killpg(call, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-
-    def reply_for_dead_call(self, status: int, timed_out: bool) -> None:
-        if timed_out:
-            message = b'{"event": "result", "ok": false, "timeout": true}\n'
-        else:
-            reason = describe_status(status).replace('"', "'")
-            message = f'{{"event": "result", "ok": false, "died": "{reason}"}}\n'.encode()
-        os.write(self.replies, message)
-
-
-def wait_readable(fd: int, deadline: float) -> bool:
-    """True if ``fd`` has data before ``deadline`` (and not just end of file)."""
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        try:
-            ready = select.select([fd], [], [], remaining)[0]
-        except InterruptedError:
-            continue
-        if ready:
-            return os.read(fd, 1) == b"1"
-
-
-def stop(pid: int) -> int:
-    """Kill ``pid`` if it still runs; its wait status."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    while True:
-        try:
-            return os.waitpid(pid, 0)[1]
-        except InterruptedError:
-            continue
-        except ChildProcessError:
-            return 0
-
-
-def describe_status(status: int) -> str:
-    """How a call process ended, in the words of the grader's messages."""
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        try:
-            name = signal.Signals(number).name
-        except ValueError:
-            name = str(number)
-        return f"it was killed by signal {name}"
-    return f"it exited with code {os.WEXITSTATUS(status)} (os._exit?)"

@@ -23,7 +23,7 @@ from typing import Any
 from autograder.wire import LineReader
 from autograder.worker import answers
 
-WORKER_FILES = ("worker.py", "wire.py", "isolation.py")
+WORKER_FILES = ("worker.py", "wire.py", "isolation.py", "call_server.py")
 MARGIN_SECONDS = 15
 BACKENDS = ("bwrap", "setpriv", "none")
 

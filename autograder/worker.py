@@ -35,16 +35,19 @@ import sys
 import time
 import traceback
 import types
+from collections.abc import Callable
 from typing import Any
 
 if __package__:  # imported by the grader (tests): leave its sys.path alone
     from autograder import wire
-    from autograder.isolation import RequestServer, drop_capabilities
+    from autograder.call_server import RequestServer, fork_when_possible, kill_all_but_init
+    from autograder.isolation import drop_capabilities
     from autograder.wire import LineReader, send
 else:  # run as a script inside the sandbox, where `python -I` does not add this folder
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import wire  # type: ignore[no-redef]
-    from isolation import RequestServer, drop_capabilities  # type: ignore[no-redef]
+    from call_server import RequestServer, fork_when_possible, kill_all_but_init  # type: ignore[no-redef]
+    from isolation import drop_capabilities  # type: ignore[no-redef]
     from wire import LineReader, send  # type: ignore[no-redef]
 
 PR_SET_DUMPABLE = 4
@@ -71,7 +74,7 @@ def zygote(scratch: str, sweep: bool) -> None:
         if pid == 0:
             code = 0
             try:
-                Supervisor(message, scratch).serve()
+                Supervisor(message, scratch, private=sweep).serve()
             except BaseException:  # noqa: BLE001 - report and leave
                 traceback.print_exc()
                 code = 1
@@ -222,9 +225,10 @@ def fresh_folders(folders: list[str], size_mb: int) -> bool:
 class Supervisor:
     """Runs one submission: starts the student process and relays requests to it."""
 
-    def __init__(self, session: dict[str, Any], scratch: str) -> None:
+    def __init__(self, session: dict[str, Any], scratch: str, private: bool = False) -> None:
         self.limits = session.get("limits", {})
         self.scratch = scratch
+        self.private = private  # calls get private views of the writable folders (only inside bwrap)
         self.reader = LineReader(0)
         self.child: int | None = None
         self.to_child = -1
@@ -260,7 +264,9 @@ class Supervisor:
                 os.close(request_w)
                 os.close(reply_r)
                 own_namespace = enter_student_namespaces()
-                StudentProcess(request_r, reply_w, self.limits, self.scratch, own_namespace).run(message)
+                student = StudentProcess(request_r, reply_w, self.limits, self.scratch, own_namespace)
+                student.private = self.private
+                student.run(message)
             finally:
                 os._exit(0)
         os.close(request_r)
@@ -341,12 +347,10 @@ class Supervisor:
 def answers(result: dict[str, Any], request_id: Any) -> bool:
     """Whether ``result`` may be the reply to ``request_id``.
 
-    A call process echoes its request's id; the request server, which never reads
-    requests, reports a dead call without one, and such a reply can only be a failure.
+    A call process echoes its request's id (and tells it to its server, which
+    reports the call with that id if it ends without answering).
     """
-    if result.get("id") is None:
-        return result.get("ok") is False
-    return result.get("id") == request_id
+    return request_id is None or result.get("id") == request_id
 
 
 def signal_name(number: int) -> str:
@@ -436,7 +440,7 @@ def close_descriptors(keep: frozenset[int] = frozenset()) -> None:
 
 
 SIGNALLED = 190  # exit codes SIGNALLED + n stand for "killed by signal n" on the way out of the namespace
-HANDED_OFF = 0  # how the process that ran the cells leaves once its server has taken over
+HANDED_OFF = 77  # how the process that ran the cells leaves once its server has taken over
 
 
 def student_init(notebook: int) -> None:
@@ -543,6 +547,7 @@ class StudentProcess:
     ) -> None:
         self.requests = LineReader(requests)
         self.own_namespace = own_namespace
+        self.private = False
         self.replies = replies
         self.limits = limits
         self.scratch = scratch
@@ -608,11 +613,15 @@ class StudentProcess:
         """Leave the requests to a ``RequestServer`` forked from this process (see ``isolation``)."""
         server = RequestServer(
             self.requests.fd, self.replies, self.answer_one, float(self.limits.get("call_seconds", 30)),
-            int(self.limits.get("file_mb", 64)), self.own_namespace,
+            int(self.limits.get("file_mb", 64)), self.own_namespace, self.private,
         )
-        pid = os.fork()
+        if self.own_namespace:
+            kill_all_but_init()  # the cells' processes: they may hold every process slot
+        gone_r, gone_w = os.pipe()
+        pid = fork_when_possible()
         if pid == 0:
-            server.serve()
+            os.close(gone_w)
+            server.serve(gone_r)
         if self.own_namespace:  # the namespace's init adopts the server; this process and its threads go
             os._exit(HANDED_OFF)
         close_descriptors()  # no namespace: stay, so that the supervisor can still wait for us
@@ -622,11 +631,12 @@ class StudentProcess:
             except InterruptedError:
                 continue
 
-    def answer_one(self) -> bool:
+    def answer_one(self, started: Callable[[str], None]) -> bool:
         """Read one request and reply to it (in a call process); False at end of file."""
         request = self.requests.read()
         if request is None:
             return False
+        started(str(request.get("id")))
         self.reply({**self.answer(request), "id": request.get("id"), "tampered": self.watch.changed()})
         return True
 
@@ -707,7 +717,8 @@ class StudentProcess:
         try:
             send(self.replies, message)
         except (TypeError, ValueError) as error:
-            send(self.replies, {"event": message.get("event"), "ok": False, "error": describe(error)})
+            send(self.replies, {"event": message.get("event"), "id": message.get("id"), "ok": False,
+                                "error": describe(error)})
 
 
 _ABSENT = object()

@@ -242,7 +242,7 @@ WRONG = [
     ("rates", (1.5, 2.0), "diverging-lr"),
     ("rates", (1e-5, 1.5), "lr-too-small"),
     ("rates", (0.1, 0.5), "lr-does-not-diverge"),
-    ("rates", (..., 1.5), "wrong-type"),
+    ("rates", (..., 1.5), "not-implemented"),
 ]
 
 
