@@ -253,6 +253,7 @@ def send(fd: int, message: dict[str, Any]) -> None:
     data = (json.dumps(message, allow_nan=False) + "\n").encode()
     if len(data) > MAX_MESSAGE:
         raise WireError(f"a message of {len(data):,} bytes is over the limit of {MAX_MESSAGE:,}")
+    check_structure(data)
     view = memoryview(data)
     while view:
         written = os.write(fd, view)

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import resource
+
 import pytest
 
 from autograder.integrity import MAX_SCAN, scan_source
@@ -15,6 +17,7 @@ from autograder.remote import StudentError, StudentNotebook
 from autograder.sandbox import Limits
 from tests.corpus import write_variant
 from tests.corpus.attacks import CONSTANT_MSE, A
+from tests.corpus.strain import HUGE_REPLY, MANY_LISTS, MANY_SMALL_LISTS
 
 # Inputs that made a pattern backtrack over a long run of one character (quadratic time:
 # 70,000 digits took about 50 s, a megabyte would take hours).  Each is scanned whole.
@@ -62,3 +65,22 @@ def test_runs_after_a_timeout_share_the_notebook_time_limit(tmp_path, assignment
 
 def as_cells(path) -> list[str]:
     return [as_python(cell) for cell in read_notebook(path).cells]
+
+
+def peak_memory_mb() -> int:
+    """The most memory this (the grader's) process ever held, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+@pytest.mark.parametrize("attack", [HUGE_REPLY, MANY_LISTS, MANY_SMALL_LISTS],
+                         ids=["huge-reply", "many-lists", "many-small-lists"])
+def test_a_costly_reply_costs_the_grader_little(attack, tmp_path, assignments, sandbox, limits):
+    """A 60 MB reply once drove the grader to 2.3 GB: replies are refused before they are parsed."""
+    plain = write_variant(A, (CONSTANT_MSE,), tmp_path / "plain.ipynb")
+    expected = grade_submission(Submission("plain", plain), assignments[A], sandbox, limits)
+    before = peak_memory_mb()
+    path = write_variant(A, (CONSTANT_MSE,), tmp_path / "costly.ipynb", (attack,))
+    result = grade_submission(Submission("costly", path), assignments[A], sandbox, limits)
+    assert peak_memory_mb() - before < 50  # 170 MB and more before replies were bounded
+    assert [q.score for q in result.questions] == [q.score for q in expected.questions]
+    assert result.status == "graded", result.message

@@ -190,3 +190,10 @@ def test_send_refuses_what_the_reader_would_refuse():
         send(write_end, {"value": encode(torch.zeros(wire.MAX_MESSAGE // 4))})
     os.close(write_end)
     assert os.read(read_end, 10) == b""
+
+
+def test_send_refuses_a_value_with_too_many_parts():
+    read_end, write_end = os.pipe()
+    with pytest.raises(WireError, match="lists and objects"):
+        send(write_end, {"value": encode([[]] * (wire.MAX_CONTAINERS + 1))})
+    os.close(write_end)

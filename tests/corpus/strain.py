@@ -104,3 +104,21 @@ if libc.syscall(249, b"user", b"left-by-previous", None, 0) > 0:  # request_key 
     found.append("keyring")
 raise RuntimeError(f"FOUND: {found}")
 """
+
+# Replies that would cost the grader far more than their size to read: 40 MB of numbers,
+# 20 MB that would parse into 5,000,000 lists, 1.6 MB that would parse into 400,000.
+# ``mse`` is wrong either way.
+HUGE_REPLY = """
+def mse(preds, targets):
+    return torch.zeros(2_000_000) + 1.0 / 3
+"""
+
+MANY_LISTS = """
+def mse(preds, targets):
+    return [[]] * 5_000_000
+"""
+
+MANY_SMALL_LISTS = """
+def mse(preds, targets):
+    return [[]] * 400_000
+"""
