@@ -84,3 +84,14 @@ def test_a_costly_reply_costs_the_grader_little(attack, tmp_path, assignments, s
     assert peak_memory_mb() - before < 50  # 170 MB and more before replies were bounded
     assert [q.score for q in result.questions] == [q.score for q in expected.questions]
     assert result.status == "graded", result.message
+
+
+def test_a_notebook_built_to_slow_the_scan_is_graded_as_without_it(tmp_path, assignments, sandbox, limits):
+    """A 70,000-digit comment (50 s of scanning before) and a 1 MB cell: the same scores, one flag."""
+    plain = write_variant(A, (CONSTANT_MSE,), tmp_path / "plain.ipynb")
+    expected = grade_submission(Submission("plain", plain), assignments[A], sandbox, limits)
+    cells = ("# " + "7" * 70_000, "# " + "1 /" * 350_000)
+    path = write_variant(A, (CONSTANT_MSE,), tmp_path / "slow-scan.ipynb", cells)
+    result = grade_submission(Submission("slow-scan", path), assignments[A], sandbox, limits)
+    assert [q.score for q in result.questions] == [q.score for q in expected.questions]
+    assert result.flags == [f"has more code than the scan reads ({sum(map(len, read_notebook(path).cells)):,} characters)"]
