@@ -2,7 +2,9 @@
 
 ``python -m autograder.build assign`` runs ``otter assign`` on every master notebook,
 keeps the autograder part (with hidden tests) under ``autograder/dist/<name>/`` and
-copies the student part (notebook and public tests only) to ``assignments/<name>/``.
+copies the student part to ``assignments/<name>/``: one notebook that carries its public
+tests in its metadata (``tests: files: false``) and opens with a set-up cell
+(``SETUP_CELL``) that installs what is missing, so the notebook alone is all a student needs.
 Cell ids are renumbered so the output is the same on every run.
 """
 
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import public_checks
 from autograder.assignments import DIST, PROJECT_ROOT
 from autograder.sandbox import Limits
 
@@ -31,12 +34,83 @@ def master_notebooks() -> list[Path]:
     return sorted(SOLUTIONS.glob("*.ipynb"))
 
 
-def normalize_ids(path: Path) -> None:
-    """Give every cell a stable id (otter assign makes random ones)."""
+# Replaces otter's init cell.  Works in Colab (which keeps the notebook in the browser, so the
+# tests come from it), JupyterLab, VS Code and `jupyter nbconvert --execute`; in the grader's
+# sandbox the `%pip` lines do nothing.  Export runs the checks from CHECKS (otter's export reads
+# test files only), so they are written there from the notebook's metadata.
+SETUP_CELL = """\
+# Set-up: run this cell first. It installs what is missing (otter-grader, and the CPU build of
+# torch if torch is absent) and loads the public checks this notebook carries with it.
+try:
+    import torch
+except ImportError:
+    %pip install -q torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+try:
+    import otter
+except ImportError:
+    %pip install -q otter-grader==7.0.0
+import glob
+import json
+import os
+
+import otter
+
+NOTEBOOK, CHECKS = "{notebook}", ".public_checks"
+if not os.path.isfile(NOTEBOOK) and len(glob.glob("*.ipynb")) == 1:
+    NOTEBOOK = glob.glob("*.ipynb")[0]  # the notebook was renamed
+try:
+    from google.colab import _message  # Colab: the notebook is in the browser, not on disk
+    _notebook = _message.blocking_request("get_ipynb")["ipynb"]
+except ImportError:
+    _notebook = json.load(open(NOTEBOOK, encoding="utf-8")) if os.path.isfile(NOTEBOOK) else {{}}
+os.makedirs(CHECKS, exist_ok=True)
+for _name, _test in _notebook.get("metadata", {{}}).get("otter", {{}}).get("tests", {{}}).items():
+    with open(os.path.join(CHECKS, _name + ".py"), "w", encoding="utf-8") as _file:
+        _file.write(f"OK_FORMAT = True\\ntest = {{_test!r}}\\n")
+grader = otter.Notebook(NOTEBOOK if os.path.isfile(NOTEBOOK) else None, tests_dir=CHECKS)"""
+
+
+def finish_notebook(path: Path) -> None:
+    """Put ``SETUP_CELL`` in place of otter's init cell and give every cell a stable id
+    (otter assign makes random ones)."""
     notebook = nbformat.read(path, as_version=4)
+    init = [cell for cell in notebook.cells if cell.cell_type == "code" and "otter.Notebook(" in cell.source]
+    if len(init) != 1:
+        raise SystemExit(f"{path.name}: expected one otter init cell (init_cell: true), found {len(init)}")
+    init[0].source = SETUP_CELL.format(notebook=path.name)
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index:03d}"
     nbformat.write(notebook, path)
+
+
+def keep_test_files(autograder: Path) -> None:
+    """Unpack the test files (public and hidden) from otter's generated zip into ``autograder/tests``.
+
+    With ``tests: files: false`` otter keeps tests in the notebooks' metadata; the
+    Gradescope zip and the judge read them as files, as otter's own zip has them.
+    """
+    generated = sorted(autograder.glob("*.zip"))
+    if len(generated) != 1:
+        raise SystemExit(f"otter assign wrote {len(generated)} zips in {autograder}, expected one (generate: true)")
+    with zipfile.ZipFile(generated[0]) as archive:
+        names = [name for name in archive.namelist() if name.startswith("tests/") and name.endswith(".py")]
+        if not names:
+            raise SystemExit(f"{generated[0].name} holds no tests")
+        for name in names:
+            target = autograder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.read(name))
+    generated[0].unlink()
+
+
+def with_public_checks(master: Path, target: Path) -> Path:
+    """A copy of ``master`` whose public tests carry the helpers of ``autograder.public_checks``."""
+    notebook = nbformat.read(master, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "hidden: true" not in cell.source:
+            cell.source = public_checks.inline(cell.source)
+    nbformat.write(notebook, target)
+    return target
 
 
 def assign_one(master: Path, dist: Path, assignments: Path) -> None:
@@ -44,16 +118,18 @@ def assign_one(master: Path, dist: Path, assignments: Path) -> None:
     name = master.stem
     output = dist / name
     shutil.rmtree(output, ignore_errors=True)
-    command = [sys.executable, "-m", "otter", "assign", "--no-pdfs", str(master), str(output)]
-    run = subprocess.run(command, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix="assign-") as folder:
+        source = with_public_checks(master, Path(folder) / master.name)
+        command = [sys.executable, "-m", "otter", "assign", "--no-pdfs", str(source), str(output)]
+        run = subprocess.run(command, capture_output=True, text=True)
     log = run.stdout + run.stderr
     if run.returncode != 0 or "Test case failed" in log:
         sys.stderr.write(log)
         raise SystemExit(f"otter assign failed for {master.name}: its solution does not pass its own tests")
-    for stale in (output / "autograder").glob("*.zip"):
-        stale.unlink()
+    keep_test_files(output / "autograder")
     student = output / "student"
-    normalize_ids(student / f"{name}.ipynb")
+    finish_notebook(student / f"{name}.ipynb")
+    finish_notebook(output / "autograder" / f"{name}.ipynb")
     target = assignments / name
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(student, target)
