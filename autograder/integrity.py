@@ -75,8 +75,8 @@ TEXT_PATTERNS = {
     r"[\"']/(usr|etc|grader|work|autograder|root|home|srv|opt|var|lib|bin|mnt)\b":
         "touches files outside its folder",
     r"modules\[[\"']wire|SourceCode\.__new__|__source__|\bLineReader\b": "forges the grader's wire format",
-    r"showtraceback|excepthook|displayhook|InteractiveShell|set_custom_exc|\bSourceCode\b":
-        "replaces the notebook's traceback or display machinery, or looks for the grader's code",
+    r"showtraceback|excepthook|displayhook|InteractiveShell|set_custom_exc":
+        "replaces the notebook's traceback or display machinery",
 }
 MAX_SCAN = 100_000  # characters of code the scan reads; an honest notebook has about 5,000
 Flag = Callable[[str], None]

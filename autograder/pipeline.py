@@ -103,7 +103,13 @@ def run_and_judge(
 
 
 def describe(result: SubmissionResult, student: StudentNotebook, cell_count: int) -> None:
-    """Set the status, the cell errors and the one-line message from what happened."""
+    """Set the status, the cell errors and the one-line message from what happened.
+
+    One vocabulary: a notebook whose cells ran to the end (perhaps after skipping a
+    cell that killed its process) is ``graded``, and the message notes every cell or
+    call that stopped; ``timeout`` and ``error`` mean that no run of the cells ever
+    finished, so its questions could not be tested.
+    """
     first = student.first_execution
     errors, timeouts = [], []
     for index in range(cell_count):
@@ -124,13 +130,10 @@ def describe(result: SubmissionResult, student: StudentNotebook, cell_count: int
             timeouts.append("the notebook did not finish within its time limit")
     timeouts += [f"`{name}` did not finish within the time limit" for name in student.events.timeouts]
     result.cell_errors = errors
-    parts = []
-    if timeouts:
-        result.status = "timeout"
-        parts += timeouts
-    elif student.events.deaths or first.death is not None:
-        result.status = "error"
-    parts += errors
+    parts = timeouts + errors
+    if all(execution.death is not None for execution in student.executions):
+        # The cells never ran to the end, so no question could be tested: not graded.
+        result.status = "timeout" if student.executions and student.executions[-1].death == "timeout" else "error"
     mistakes = [f"{q.name}: {', '.join(q.mistakes)}" for q in result.questions if q.mistakes and q.score < q.max_score]
     if mistakes:
         parts.append("mistakes: " + "; ".join(mistakes))

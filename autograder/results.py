@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 STATUSES = ("graded", "error", "timeout", "malformed", "wrong-assignment")
+# Tags that describe what a wrong program did rather than the mistake in it.
+SYMPTOMS = frozenset({"diverges"})
 
 
 @dataclass
@@ -51,10 +53,18 @@ class QuestionResult:
 
     @property
     def mistakes(self) -> list[str]:
+        """The mistakes named for this question: none when it lost no points.
+
+        A symptom (``SYMPTOMS``, such as a run that diverges) is left out when a case
+        named the mistake that causes it.
+        """
+        if self.score >= self.max_score:
+            return []
         found: list[str] = []
         for case in self.cases:
             found += [tag for tag in case.mistakes if tag not in found]
-        return found
+        causes = [tag for tag in found if tag not in SYMPTOMS]
+        return causes or found
 
 
 @dataclass

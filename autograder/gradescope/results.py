@@ -20,8 +20,8 @@ HIDDEN_UNTIL_PUBLISHED = "after_published"
 
 STATUS_SENTENCES = {
     "graded": "Your notebook was graded.",
-    "error": "Your notebook was graded, but it stopped with an error: questions it did not reach score zero.",
-    "timeout": "Your notebook was graded, but part of it ran out of time: that part scores zero.",
+    "error": "Your notebook could not be graded: it could not be run to the end, so no question could be tested.",
+    "timeout": "Your notebook could not be graded: its cells did not finish within the time limit, so no question could be tested.",
     "malformed": "Your submission could not be graded.",
     "wrong-assignment": "This submission is for another assignment, so it was not graded.",
 }

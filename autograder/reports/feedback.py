@@ -11,8 +11,8 @@ from autograder.results import CaseResult, QuestionResult, SubmissionResult
 
 STATUS_TEXT = {
     "graded": "graded",
-    "error": "not graded: the grader hit an error",
-    "timeout": "not graded: time limit reached",
+    "error": "not graded: the notebook could not be run to the end",
+    "timeout": "not graded: the cells did not finish within the time limit",
     "malformed": "not graded: the submission could not be read",
     "wrong-assignment": "not graded: this is a submission for another assignment",
 }
