@@ -56,9 +56,12 @@ grade: autograder sandbox
 diagnosis-report: env sandbox
 	$(PY) -m autograder.diagnosis_report
 
+# The test files run in parallel, one worker per CPU (at most 4); a file's tests share a worker.
+# TEST_FLAGS="-n 0" runs them one at a time, TEST_FLAGS="tests/test_x.py" one file.
+TEST_FLAGS ?=
 test: env sandbox
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --maxprocesses 4 --dist loadfile --durations 15 $(TEST_FLAGS)
 
 lint: env
 	$(PY) -m ruff check .

@@ -1,4 +1,9 @@
-"""Shared fixtures: the assignments built fresh from solutions/, and a sandbox."""
+"""Shared fixtures: the assignments built fresh from solutions/, and a sandbox.
+
+``make test`` runs the test files in parallel (pytest-xdist, ``--dist loadfile``: a file's tests
+stay on one worker, so a module-scoped fixture is built once).  The built assignments are made
+once per run and shared by every worker; each worker has its own sandbox.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from autograder.assignments import Assignment, load_assignment
 from autograder.build import assign_all, build_zip, master_notebooks
@@ -15,9 +21,16 @@ from autograder.sandbox import Limits, Sandbox
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temp folder of this test run that every xdist worker shares (the run's own without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh ``otter assign`` of every master notebook: dist/ and assignments/ in a temp folder.
+    """A fresh ``otter assign`` of every master notebook: dist/ and assignments/ in a temp folder,
+    built by the first worker that asks while the others wait for it (a file lock), then shared.
 
     ``AUTOGRADER_BUILT=<folder>`` reuses a folder built earlier by the same code (to save time
     while developing); CI never sets it.
@@ -25,10 +38,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     reuse = os.environ.get("AUTOGRADER_BUILT")
     if reuse:
         return Path(reuse)
-    base = tmp_path_factory.mktemp("built")
-    assign_all(base / "dist", base / "assignments")
-    for master in master_notebooks():
-        build_zip(master.stem, base / "dist")
+    shared = run_folder(tmp_path_factory)
+    base, done = shared / "built", shared / "built.done"
+    with FileLock(shared / "built.lock"):
+        if not done.exists():
+            shutil.rmtree(base, ignore_errors=True)
+            assign_all(base / "dist", base / "assignments")
+            for master in master_notebooks():
+                build_zip(master.stem, base / "dist")
+            done.touch()
     return base
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from filelock import FileLock
 
 from autograder.build import SETUP_CELL, master_notebooks
 from autograder.mistakes import MISTAKES
@@ -44,14 +45,16 @@ def student_venv() -> Path:
     """A virtual environment with only the PyPI packages a student installs, cached across runs.
 
     It lives in the temp folder under a name made of its pins; ``.ready`` marks a complete one.
+    A file lock beside it lets one process build it while others (xdist workers, other runs) wait.
     """
     key = hashlib.sha256(" ".join(pins()).encode()).hexdigest()[:12]
     venv = Path(tempfile.gettempdir()) / f"autograder-student-venv-{key}"
-    if not (venv / ".ready").exists():
-        shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *pins()], check=True)
-        (venv / ".ready").touch()
+    with FileLock(venv.with_name(venv.name + ".lock")):
+        if not (venv / ".ready").exists():
+            shutil.rmtree(venv, ignore_errors=True)
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *pins()], check=True)
+            (venv / ".ready").touch()
     return venv
 
 
