@@ -14,11 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.judge import HIDDEN_MISMATCH, HIDDEN_UNNAMED
-from autograder.mistakes import MISTAKES
 from autograder.pipeline import Submission, grade_submission
 from autograder.results import SubmissionResult
-from tests.corpus import write_variant
+from tests.corpus import grader_words_only, write_variant
 from tests.corpus.judge_attacks import HONEST_IN_PLACE, PAIRS, Pair
 
 
@@ -28,18 +26,6 @@ def grade(path: Path, assignment: str, assignments, sandbox, limits) -> Submissi
 
 def scores(result: SubmissionResult) -> dict[str, float]:
     return {question.name: question.score for question in result.questions}
-
-
-def grader_words_only(message: str) -> bool:
-    """True when a hidden case's message is made of the grader's fixed sentences and names only."""
-    rest = message
-    for sentence in sorted([*MISTAKES.values(), HIDDEN_UNNAMED, HIDDEN_MISMATCH], key=len, reverse=True):
-        rest = rest.replace(sentence, "")
-    for fixed in ("raised an exception.", "ended unexpectedly.", "returned something the grader cannot read.",
-                  "did not finish within the time limit (an endless loop?).", "is not defined in your notebook.",
-                  "The process running", "raised ValueError.", "raised NotImplementedError.", "raised TypeError."):
-        rest = rest.replace(fixed, "")
-    return all(word.startswith("`") and word.endswith("`") for word in rest.split())
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p.id)

@@ -6,7 +6,7 @@ import pytest
 
 from autograder.mistakes import explain
 from autograder.pipeline import Submission, grade_submission
-from tests.corpus import all_mistakes, write_variant
+from tests.corpus import all_mistakes, grader_words_only, write_variant
 
 
 @pytest.mark.parametrize("variant", all_mistakes(), ids=lambda v: f"{v.assignment}:{v.id}")
@@ -22,3 +22,5 @@ def test_mistake_loses_points_on_its_question_only(variant, tmp_path, assignment
         assert variant.tag in question.mistakes, messages
         assert explain(variant.tag) in messages
     assert messages.strip(), "a failing question must say why"
+    for case in question.cases:  # nothing the student's code produced, no hidden expected value
+        assert case.passed or not case.hidden or grader_words_only(case.message), case.message

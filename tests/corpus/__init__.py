@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import pkgutil
 import re
@@ -110,3 +111,20 @@ def write_student_notebook(built: Path, assignment: str, answers: dict[str, str]
     nbformat.write(student, target)
     return target
 
+
+def grader_words_only(message: str) -> bool:
+    """True when a hidden case's message is made of the grader's fixed sentences and names only."""
+    from autograder.judge import HIDDEN_MISMATCH, HIDDEN_UNNAMED
+    from autograder.mistakes import MISTAKES
+    from autograder.remote import KNOWN_ERRORS
+
+    rest = message
+    for sentence in sorted([*MISTAKES.values(), HIDDEN_UNNAMED, HIDDEN_MISMATCH], key=len, reverse=True):
+        rest = rest.replace(sentence, "")
+    for fixed in ("raised an exception.", "ended unexpectedly.", "returned something the grader cannot read.",
+                  "did not finish within the time limit (an endless loop?).", "is not defined in your notebook.",
+                  "The process running", "Notebook variables it reads:"):
+        rest = rest.replace(fixed, "")
+    errors = [name for name in dir(builtins) if isinstance(getattr(builtins, name), type)] + sorted(KNOWN_ERRORS)
+    rest = re.sub(rf"raised (?:{'|'.join(errors)})\.", "", rest)
+    return all(re.fullmatch(r"`\w+`[,.]?", word) for word in rest.split())
