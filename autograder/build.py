@@ -1,7 +1,8 @@
 """Build the student notebooks and autograder folders from ``solutions/`` with otter assign.
 
 ``python -m autograder.build assign`` runs ``otter assign`` on every master notebook,
-keeps the autograder part (with hidden tests) under ``autograder/dist/<name>/`` and
+keeps the autograder part (with hidden tests, and ``references.py``: the solution code the
+checks compare with, see ``autograder.checks.references``) under ``autograder/dist/<name>/`` and
 copies the student part to ``assignments/<name>/``: one notebook that carries its public
 tests in its metadata (``tests: files: false``) and opens with a set-up cell
 (``SETUP_CELL``) that installs what is missing, so the notebook alone is all a student needs.
@@ -24,6 +25,7 @@ import nbformat
 
 from autograder import public_checks
 from autograder.assignments import DIST, PROJECT_ROOT
+from autograder.checks import references
 from autograder.sandbox import Limits
 
 SOLUTIONS = PROJECT_ROOT / "solutions"
@@ -121,12 +123,15 @@ def assign_one(master: Path, dist: Path, assignments: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="assign-") as folder:
         source = with_public_checks(master, Path(folder) / master.name)
         command = [sys.executable, "-m", "otter", "assign", "--no-pdfs", str(source), str(output)]
-        run = subprocess.run(command, capture_output=True, text=True)
+        # its hidden tests run the checks, whose references come from this master (not solutions/'s)
+        env = {**os.environ, references.SOLUTIONS_VARIABLE: str(master.resolve().parent)}
+        run = subprocess.run(command, capture_output=True, text=True, env=env)
     log = run.stdout + run.stderr
     if run.returncode != 0 or "Test case failed" in log:
         sys.stderr.write(log)
         raise SystemExit(f"otter assign failed for {master.name}: its solution does not pass its own tests")
     keep_test_files(output / "autograder")
+    (output / "autograder" / references.FILE_NAME).write_text(references.extract(master))
     student = output / "student"
     finish_notebook(student / f"{name}.ipynb")
     finish_notebook(output / "autograder" / f"{name}.ipynb")
@@ -189,6 +194,7 @@ def stage_gradescope(name: str, dist: Path, stage: Path) -> None:
     built = dist / name / "autograder"
     shutil.copyfile(built / "otter_config.json", stage / "otter_config.json")
     shutil.copytree(built / "tests", stage / "tests")
+    shutil.copyfile(built / references.FILE_NAME, stage / references.FILE_NAME)
     (stage / "requirements.txt").write_text(runtime_requirements())
     for script in ("setup.sh", "run_autograder"):
         shutil.copyfile(GRADESCOPE_FILES / script, stage / script)

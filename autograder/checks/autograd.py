@@ -28,6 +28,7 @@ from autograder.checks.core import (
     short,
     value_and_gradient,
 )
+from autograder.checks.references import References
 from autograder.wire import SourceCode
 
 PI = math.pi
@@ -37,45 +38,14 @@ SEED_GRAD_G_AT_PI = (2.0, PI - 1)
 PUBLIC_RSS_GRADIENT = ((-8 / 3,), (-10 / 3,))  # the public test's answer
 
 
-# Reference implementations.  Their source travels to the sandbox when a student
-# function is graded on its own (see ``isolated``), so they use only torch.
-def as_batch(x, d):
-    return x.view(-1, d)
+# The reference answers: the solution code of solutions/01-autograd.ipynb (see references.py).
+# Their source travels to the sandbox when a student function is graded on its own (``isolated``).
+REF = References("01-autograd")
 
 
-def f(x):
-    return (x - 2) ** 2
-
-
-def g(w):
-    return 2 * w[0] * w[1] + w[1] * torch.cos(w[0])
-
-
-def derivative(fn, x0):
-    x = torch.tensor(float(x0), dtype=torch.float64, requires_grad=True)
-    fn(x).backward()
-    return x.grad.item()
-
-
-def gradient(fn, w):
-    w = w.detach().clone().requires_grad_(True)
-    fn(w).backward()
-    return w.grad
-
-
-def gradient_descent(fn, x0, lr, steps):
-    x = torch.tensor(float(x0), dtype=torch.float64, requires_grad=True)
-    for _ in range(steps):
-        fn(x).backward()
-        with torch.no_grad():
-            x -= lr * x.grad
-        x.grad = None
-    return x.item()
-
-
-def rss_gradient(X, y, w):
-    n = X.shape[0]
-    return -2 / n * X.T @ (y - X @ w)
+def __getattr__(name: str) -> Any:
+    """``autograd.<name>``: the reference answer of that name (``REF.<name>``)."""
+    return getattr(REF, name)
 
 
 def rss(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
@@ -126,7 +96,7 @@ def check_as_batch(student_as_batch: Callable[..., Any], x: torch.Tensor, d: int
     tag = next((name for name, value in variants.items() if _same(result, value)), None)
     if tag is not None:
         raise mistake(tag, "as_batch(x, d) is not right.")
-    expect_close(result, as_batch(x.double(), d), "as_batch(x, d)")
+    expect_close(result, REF.as_batch(x.double(), d), "as_batch(x, d)")
 
 
 def _same(actual: Any, expected: torch.Tensor) -> bool:
@@ -139,8 +109,8 @@ def check_f(student_f: Callable[..., Any], x: torch.Tensor) -> None:
     """``f(x) = (x - 2)**2`` elementwise, built with torch so autograd can differentiate it."""
     x = x.to(torch.float64)
     result, gradient = value_and_gradient(student_f, 0, x.clone().requires_grad_(True))
-    expect_close(result, f(x), "f(x)")
-    expect_connected(gradient, value_and_gradient(f, 0, x.clone().requires_grad_(True))[1], "f(x)")
+    expect_close(result, REF.f(x), "f(x)")
+    expect_connected(gradient, value_and_gradient(REF.f, 0, x.clone().requires_grad_(True))[1], "f(x)")
 
 
 def check_derivative(student_derivative: Callable[..., Any], fn_source: str, x0: float) -> None:
@@ -152,13 +122,13 @@ def check_derivative(student_derivative: Callable[..., Any], fn_source: str, x0:
     if gradcheck_claim(fn, point, claimed):
         return
     variants = {"value-not-derivative": fn(point), "hard-coded": DF_AT_1}
-    expect_close(claimed, derivative(fn, x0), "derivative(fn, x0)", variants)
+    expect_close(claimed, REF.derivative(fn, x0), "derivative(fn, x0)", variants)
     raise Mistake(f"derivative(fn, x0) = {short(claimed)} does not agree with finite differences of fn.")
 
 
 def check_df_at_1(value: Any) -> None:
     """The seed's oracle: f'(1) = -2."""
-    expect_close(value, DF_AT_1, "df_at_1", {"value-not-derivative": f(torch.tensor(1.0))})
+    expect_close(value, DF_AT_1, "df_at_1", {"value-not-derivative": REF.f(torch.tensor(1.0))})
 
 
 # ---------------------------------------------------------------- q3
@@ -166,8 +136,8 @@ def check_g(student_g: Callable[..., Any], w: torch.Tensor) -> None:
     """``g(w) = 2*w1*w2 + w2*cos(w1)``, differentiable with respect to ``w``."""
     w = w.to(torch.float64)
     result, gradient = value_and_gradient(student_g, 0, w.clone().requires_grad_(True))
-    expect_close(result, g(w), "g(w)")
-    expect_connected(gradient, value_and_gradient(g, 0, w.clone().requires_grad_(True))[1], "g(w)")
+    expect_close(result, REF.g(w), "g(w)")
+    expect_connected(gradient, value_and_gradient(REF.g, 0, w.clone().requires_grad_(True))[1], "g(w)")
 
 
 def check_gradient(student_gradient: Callable[..., Any], fn_source: str, w: torch.Tensor) -> None:
@@ -175,7 +145,7 @@ def check_gradient(student_gradient: Callable[..., Any], fn_source: str, w: torc
     fn = source(fn_source)
     w = w.to(torch.float64)
     caller_w = w.clone()
-    truth = gradient(fn, w)
+    truth = REF.gradient(fn, w)
     for call in ("first", "second"):  # the second call gets the w the first one left, as a notebook's would
         answer, left = call_keeping(student_gradient, 1, fn, caller_w)
         caller_w = left if isinstance(left, torch.Tensor) else caller_w
@@ -220,7 +190,7 @@ def check_gradient_descent(
     With ``minimum`` given, the result must also be within 1e-3 of it (convergence).
     """
     fn = source(fn_source)
-    run = isolated(student_descent, derivative, gradient)
+    run = isolated(student_descent, REF.derivative, REF.gradient)
     result = as_tensor(run(fn, x0, lr, steps), "gradient_descent(fn, x0, lr, steps)")
     expected = descend(fn, x0, lr, steps)
     what = "gradient_descent(fn, x0, lr, steps)"  # the hidden inputs stay out of the feedback
@@ -288,7 +258,7 @@ def check_rss_gradient(student_rss_gradient: Callable[..., Any], shapes: list[tu
         X, y, w = regression_data(n, d, seed + index)
         claimed = as_gradient(student_rss_gradient(X.clone(), y.clone(), w.clone()), w, "rss_gradient(X, y, w)")
         loss = functools.partial(rss, X, y)
-        truth = gradient(loss, w)
+        truth = REF.gradient(loss, w)
         if gradcheck_claim(loss, w, claimed) and close(claimed, truth):
             continue
         if _same(claimed, torch.tensor(PUBLIC_RSS_GRADIENT, dtype=torch.float64)):

@@ -29,9 +29,14 @@ def source_of(*functions: Callable[..., Any]) -> dict[str, SourceCode]:
     """Module-level reference functions as ``SourceCode`` that can travel to the sandbox.
 
     All of them are defined together, so a reference ``apply_step`` finds the
-    reference ``mse`` and ``func`` it calls.
+    reference ``mse`` and ``func`` it calls, after the imports of the references
+    module they come from (``import math``, ...).
     """
-    text = "\n\n".join(textwrap.dedent(inspect.getsource(function)) for function in functions)
+    from autograder.checks.references import IMPORTS
+
+    imports = dict.fromkeys(getattr(function, "__globals__", {}).get(IMPORTS, "") for function in functions)
+    sources = [textwrap.dedent(inspect.getsource(function)) for function in functions]
+    text = "\n\n".join([header for header in imports if header] + sources)
     return {function.__name__: SourceCode(text, function.__name__) for function in functions}
 
 

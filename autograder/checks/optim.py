@@ -23,6 +23,7 @@ from autograder.checks.core import (
     value_and_gradient,
 )
 from autograder.checks.quadratic import loss_variants
+from autograder.checks.references import References
 
 # The course notes' example (seed 002): what the public tests use.
 PUBLIC_LOSS = wire.SourceCode("lambda t: (t[0] - 3)**2 + (t[1] + 2)**2 + 8")
@@ -30,44 +31,14 @@ PUBLIC_START = (10.0, 10.0)
 PUBLIC_LR = 0.1
 
 
-# Reference implementations.  Their source travels to the sandbox when a student
-# function is graded on its own (see ``isolated``), so they use only torch.
-def make_optimizer(a, lr):
-    return torch.optim.SGD([a], lr=lr)
+# The reference answers: the solution code of solutions/03-optimizer-loop.ipynb (see references.py).
+# Their source travels to the sandbox when a student function is graded on its own (``isolated``).
+REF = References("03-optimizer-loop")
 
 
-def train_sgd(loss_fn, start, lr, epochs):
-    a = start.detach().clone().requires_grad_(True)
-    optimizer = make_optimizer(a, lr)
-    params_history, loss_history = [], []
-    for _ in range(epochs):
-        loss = loss_fn(a)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        params_history.append(a.detach().clone())
-        loss_history.append(loss.item())
-    return params_history, loss_history
-
-
-def has_diverged(loss_history):
-    values = torch.tensor([float(value) for value in loss_history], dtype=torch.float64)
-    if values.numel() == 0:
-        return False
-    return bool(not torch.isfinite(values).all() or values[-1] > values[0])
-
-
-def pick_lr(loss_fn, start, lrs, epochs):
-    best, best_loss = None, float("inf")
-    for lr in lrs:
-        _, losses = train_sgd(loss_fn, start, lr, epochs)
-        if not has_diverged(losses) and losses[-1] < best_loss:
-            best, best_loss = lr, losses[-1]
-    return best
-
-
-def mse_loss(preds, targets):
-    return torch.nn.MSELoss()(preds, targets)
+def __getattr__(name: str) -> Any:
+    """``optim.<name>``: the reference answer of that name (``REF.<name>``)."""
+    return getattr(REF, name)
 
 
 # What known mistaken training loops produce.
@@ -167,7 +138,7 @@ def check_train_sgd(
     student_train: Callable[..., Any], loss_fn: wire.SourceCode, start: torch.Tensor, lr: float, epochs: int
 ) -> None:
     """Both histories match ``torch.optim.SGD`` epoch by epoch, and ``start`` is left alone."""
-    train = changing(isolated(student_train, make_optimizer), 1)  # read `start` back, to see it was left alone
+    train = changing(isolated(student_train, REF.make_optimizer), 1)  # read `start` back, to see it was left alone
     given = start.detach().clone()
     params, losses = unpack_histories(train(loss_fn, given, lr, epochs), epochs)
     expected_params, expected_losses = trajectory(loss_fn, start, lr, epochs)
@@ -218,7 +189,7 @@ def divergence_cases(
         losses = trajectory(loss_fn, start, lr, epochs)[1]
         values = torch.tensor(losses, dtype=torch.float64)
         why = "contains inf" if not torch.isfinite(values).all() else "ends higher than it started"
-        cases.append((losses, has_diverged(losses), why))
+        cases.append((losses, REF.has_diverged(losses), why))
     sound = next(losses for losses, diverged, _ in cases if not diverged)
     cases.append((sound[:3] + [float("nan")] * 2, True, "contains nan"))
     return cases
@@ -244,14 +215,14 @@ def check_pick_lr(
     student_pick: Callable[..., Any], loss_fn: wire.SourceCode, start: torch.Tensor, lrs: Sequence[float], epochs: int
 ) -> None:
     """``pick_lr`` returns the non-diverging learning rate with the lowest final loss."""
-    pick = isolated(student_pick, make_optimizer, train_sgd, has_diverged)
+    pick = isolated(student_pick, REF.make_optimizer, REF.train_sgd, REF.has_diverged)
     chosen = pick(loss_fn, start.detach().clone(), list(lrs), epochs)
-    expected = pick_lr(loss_fn, start, lrs, epochs)
+    expected = REF.pick_lr(loss_fn, start, lrs, epochs)
     if not isinstance(chosen, (int, float)) or isinstance(chosen, bool):
         raise Mistake(f"pick_lr should return one of the learning rates, got {short(chosen)}.", "wrong-type")
     if close(chosen, expected, rtol=1e-9, atol=0):
         return
-    if chosen in lrs and has_diverged(trajectory(loss_fn, start, chosen, epochs)[1]):
+    if chosen in lrs and REF.has_diverged(trajectory(loss_fn, start, chosen, epochs)[1]):
         raise mistake("diverging-lr", f"pick_lr chose lr={chosen:g}, whose run diverges.")
     raise Mistake(f"pick_lr chose lr={chosen:g}, which is not the non-diverging learning rate with the lowest final loss.")
 
@@ -259,8 +230,8 @@ def check_pick_lr(
 def check_mse_loss(student_loss: Callable[..., Any], preds: torch.Tensor, targets: torch.Tensor) -> None:
     """``mse_loss`` is ``nn.MSELoss()`` with the default mean reduction, and stays differentiable."""
     result, gradient = value_and_gradient(student_loss, 0, preds.clone().requires_grad_(True), targets)
-    expected = mse_loss(preds.double(), targets.double())
+    expected = REF.mse_loss(preds.double(), targets.double())
     expect_close(result, expected, "mse_loss(preds, targets)", loss_variants(preds, targets))
-    truth = value_and_gradient(mse_loss, 0, preds.double().requires_grad_(True), targets.double())[1]
+    truth = value_and_gradient(REF.mse_loss, 0, preds.double().requires_grad_(True), targets.double())[1]
     expect_connected(gradient, truth, "mse_loss(preds, targets)")
 

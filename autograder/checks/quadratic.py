@@ -19,25 +19,16 @@ from autograder.checks.core import (
     mistake,
     value_and_gradient,
 )
+from autograder.checks.references import References
+
+# The reference answers: the solution code of solutions/02-quadratic-fit.ipynb (see references.py).
+# Their source travels to the sandbox when a student function is graded on its own (``isolated``).
+REF = References("02-quadratic-fit")
 
 
-# Reference implementations.  Their source travels to the sandbox when a student
-# function is graded on its own (see ``isolated``), so they use only torch.
-def func(t, params):
-    a, b, c = params
-    return a * t**2 + b * t + c
-
-
-def mse(preds, targets):
-    return ((preds - targets) ** 2).mean()
-
-
-def apply_step(params, t, targets, lr):
-    loss = mse(func(t, params), targets)
-    loss.backward()
-    params.data -= lr * params.grad
-    params.grad = None
-    return loss.item()
+def __getattr__(name: str) -> Any:
+    """``quadratic.mse`` and the like: the reference answer of that name (``REF``)."""
+    return getattr(REF, name)
 
 
 def loss_variants(preds: torch.Tensor, targets: torch.Tensor) -> dict[str, Any]:
@@ -57,26 +48,26 @@ def loss_variants(preds: torch.Tensor, targets: torch.Tensor) -> dict[str, Any]:
 def check_func(student_func: Callable[..., Any], t: torch.Tensor, params: torch.Tensor) -> None:
     """``func(t, params)`` is ``a*t**2 + b*t + c`` and its gradient flows back to ``params``."""
     result, gradient = value_and_gradient(student_func, 1, t, params.clone().requires_grad_(True))
-    expected = func(t.double(), params.detach().double())
-    swapped = func(t.double(), params.detach().double().flip(0))
+    expected = REF.func(t.double(), params.detach().double())
+    swapped = REF.func(t.double(), params.detach().double().flip(0))
     no_intercept = expected - params.detach().double()[2]
     expect_close(result, expected, "func(t, params)", {"coefficients-swapped": swapped, "missing-term": no_intercept})
-    truth = value_and_gradient(func, 1, t.double(), params.detach().double().requires_grad_(True))[1]
+    truth = value_and_gradient(REF.func, 1, t.double(), params.detach().double().requires_grad_(True))[1]
     expect_connected(gradient, truth, "func(t, params)")
 
 
 def check_mse(student_mse: Callable[..., Any], preds: torch.Tensor, targets: torch.Tensor) -> None:
     """``mse`` is the mean of squared errors (not RMSE, a sum or a mean absolute error), differentiable."""
     result, gradient = value_and_gradient(student_mse, 0, preds.clone().requires_grad_(True), targets)
-    expect_close(result, mse(preds.double(), targets.double()), "mse(preds, targets)", loss_variants(preds, targets))
-    truth = value_and_gradient(mse, 0, preds.double().requires_grad_(True), targets.double())[1]
+    expect_close(result, REF.mse(preds.double(), targets.double()), "mse(preds, targets)", loss_variants(preds, targets))
+    truth = value_and_gradient(REF.mse, 0, preds.double().requires_grad_(True), targets.double())[1]
     expect_connected(gradient, truth, "mse(preds, targets)")
 
 
 def expected_step(params: torch.Tensor, t: torch.Tensor, targets: torch.Tensor, lr: float) -> tuple[float, torch.Tensor, torch.Tensor]:
     """The loss before the step, the gradient, and the parameters after one step."""
     start = params.detach().double().clone().requires_grad_(True)
-    loss = mse(func(t.double(), start), targets.double())
+    loss = REF.mse(REF.func(t.double(), start), targets.double())
     loss.backward()
     return loss.item(), start.grad.detach(), start.detach() - lr * start.grad.detach()
 
@@ -90,7 +81,7 @@ def check_apply_step(
     and one that zeroes it before ``backward()`` both start every step from a zero
     gradient; one that does neither adds the first gradient into the second step.
     """
-    step = isolated(student_step, mse, func)
+    step = isolated(student_step, REF.mse, REF.func)
     start64 = start.double()
     loss_before, grad, after = expected_step(start, t, targets, lr)
     loss_second, grad_second, after_second = expected_step(after, t, targets, lr)
@@ -105,7 +96,7 @@ def check_apply_step(
         "sign-flipped": start64 + lr * grad, "lr-ignored": start64 - grad, "step-by-loss": start64 - lr * loss_before,
     })
     expect_close(as_tensor(returned, "The returned loss"), loss_before, "The returned loss", {
-        "loss-after-step": loss_second, "returned-predictions": func(t.double(), start64),
+        "loss-after-step": loss_second, "returned-predictions": REF.func(t.double(), start64),
     })
     params = params.detach().clone().requires_grad_(True) if params.grad is None else params
     second = as_tensor(call_keeping(step, 0, params, t, targets, lr)[1], "params after a second step")
@@ -118,7 +109,7 @@ def check_train_manual(
     student_train: Callable[..., Any], t: torch.Tensor, targets: torch.Tensor, start: torch.Tensor, lr: float, epochs: int
 ) -> None:
     """``train_manual`` returns one loss per epoch, matching repeated manual steps."""
-    train = isolated(student_train, mse, func, apply_step)
+    train = isolated(student_train, REF.mse, REF.func, REF.apply_step)
     params = start.clone().requires_grad_(True)
     returned = train(params, t, targets, lr, epochs)
     losses = entries(returned)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from torch import nn
 
 from autograder.checks.core import (
     Mistake,
@@ -26,6 +25,7 @@ from autograder.checks.core import (
     short,
 )
 from autograder.checks.quadratic import loss_variants
+from autograder.checks.references import References
 
 LOW, HIGH = -1.15, 1.15
 NOISE_STD = 1 / 3
@@ -35,58 +35,26 @@ MSE_TOLERANCE = 0.015
 LR_ITERATIONS = 1000
 
 
-# Reference implementations.  Their source travels to the sandbox when a student
-# function is graded on its own (see ``isolated``), so they use only torch.
-def make_data(n, actual, seed):
-    generator = torch.Generator().manual_seed(seed)
-    X = torch.ones(n, 2)
-    X[:, 0].uniform_(-1.15, 1.15, generator=generator)
-    y = X @ actual + torch.randn(n, generator=generator) / 3
-    return X, y
+# The reference answers: the solution code of solutions/04-linear-regression.ipynb (see references.py).
+# Their source travels to the sandbox when a student function is graded on its own (``isolated``).
+REF = References("04-linear-regression")
 
 
-def split(X, y, train_fraction):
-    size = int(len(X) * train_fraction)
-    return X[:size], X[size:], y[:size], y[size:]
-
-
-def fit_sgd(X, y, lr, iterations, tol=0.0):
-    w = nn.Parameter(torch.zeros(X.shape[1]))
-    last_loss = None
-    for _ in range(iterations):
-        loss = ((X @ w - y) ** 2).mean()
-        if last_loss is not None and abs(last_loss - loss.item()) <= tol:
-            break
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-        w.grad.zero_()
-        last_loss = loss.item()
-    return w
-
-
-def normal_equation(X, y):
-    return torch.linalg.inv(X.T @ X) @ X.T @ y
-
-
-def test_mse(X_test, y_test, w):
-    return ((X_test @ w - y_test) ** 2).mean()
-
-
-test_mse.__test__ = False  # not a pytest test, despite its name
-REFERENCES = (make_data, split, fit_sgd, normal_equation, test_mse)
+def __getattr__(name: str) -> Any:
+    """``regression.<name>``: the reference answer of that name (``REF.<name>``)."""
+    return getattr(REF, name)
 
 
 def others(name: str) -> tuple[Callable[..., Any], ...]:
     """The reference functions a student's ``name`` is graded with, so it is graded on its own."""
-    return tuple(reference for reference in REFERENCES if reference.__name__ != name)
+    return tuple(reference for other, reference in REF.functions().items() if other != name)
 
 
 def hidden_data(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``(X, y, actual)`` drawn in the grader with a seeded generator: inputs students never see."""
     generator = torch.Generator().manual_seed(seed)
     actual = torch.empty(2).uniform_(-14, 14, generator=generator)
-    X, y = make_data(n, actual, seed + 1)
+    X, y = REF.make_data(n, actual, seed + 1)
     return X, y, actual
 
 
@@ -150,7 +118,7 @@ def check_split(student_split: Callable[..., Any], X: torch.Tensor, y: torch.Ten
     """The first ``int(n * fraction)`` rows train, the rest test, in the order (X_train, X_test, y_train, y_test)."""
     result = unpack(isolated(student_split, *others("split"))(X, y, fraction), 4,
                     "split(X, y, train_fraction)")
-    expected = split(X, y, fraction)
+    expected = REF.split(X, y, fraction)
     size = len(expected[0])
     variants = {
         "split-swapped": (X[len(X) - size:], X[:len(X) - size], y[len(X) - size:], y[:len(X) - size]),
@@ -331,8 +299,8 @@ def check_test_mse(student_mse: Callable[..., Any], X_test: torch.Tensor, y_test
 def check_noise_floor(student_mse: Callable[..., Any], n: int, seed: int) -> None:
     """On fresh data fit by least squares, the student's test MSE is the noise variance 1/9 (within ``MSE_TOLERANCE``)."""
     X, y, _ = hidden_data(n, seed)
-    X_train, X_test, y_train, y_test = split(X, y, 0.75)
-    w = normal_equation(X_train, y_train)
+    X_train, X_test, y_train, y_test = REF.split(X, y, 0.75)
+    w = REF.normal_equation(X_train, y_train)
     value = as_tensor(isolated(student_mse, *others("test_mse"))(X_test, y_test, w), "test_mse")
     if value.numel() == 1 and abs(value.item() - NOISE_VARIANCE) <= MSE_TOLERANCE:
         return
@@ -352,13 +320,13 @@ def check_learning_rates(good_lr: Any, bad_lr: Any, X: torch.Tensor, y: torch.Te
     good, bad = (number(value, name) for value, name in ((good_lr, "good_lr"), (bad_lr, "bad_lr")))
     best = least_squares(X, y)
     start = mean_squared(X, y, torch.zeros(2))
-    w = fit_sgd(X, y, good, LR_ITERATIONS).detach()
+    w = REF.fit_sgd(X, y, good, LR_ITERATIONS).detach()
     if not torch.all((w.double() - best).abs() <= OLS_TOLERANCE):
         if mean_squared(X, y, w) > start:
             raise mistake("diverging-lr", f"With good_lr = {good:g}, fit_sgd moved away from the answer.")
         raise mistake("lr-too-small", f"With good_lr = {good:g}, fit_sgd is not within {OLS_TOLERANCE} of the "
                                       f"answer after {LR_ITERATIONS} iterations.")
-    if not mean_squared(X, y, fit_sgd(X, y, bad, 100).detach()) > start:
+    if not mean_squared(X, y, REF.fit_sgd(X, y, bad, 100).detach()) > start:
         raise mistake("lr-does-not-diverge", f"With bad_lr = {bad:g}, the loss did not grow.")
 
 
