@@ -22,6 +22,7 @@ import pytest
 import torch
 
 from autograder import public_checks
+from autograder.assignments import load_assignment
 from autograder.build import build_release, master_notebooks
 from autograder.checks import references
 
@@ -202,3 +203,20 @@ def test_references_ship_with_the_autograder_and_never_reach_students(built, tmp
         for function in functions:
             body = "\n".join(stripped_lines(ast.get_source_segment(source, function))[1:])
             assert body not in student, f"{name}: the solution of {function.name} is in the student notebook"
+
+
+def test_an_autograder_without_references_uses_the_master_or_says_what_to_do(built, assignments, tmp_path,
+                                                                               monkeypatch):
+    name = next(iter(MASTERS))
+    old = tmp_path / f"{name}.zip"  # as built before references.py existed
+    with zipfile.ZipFile(built / "dist" / f"{name}.zip") as source, zipfile.ZipFile(old, "w") as target:
+        for item in source.infolist():
+            if item.filename != references.FILE_NAME:
+                target.writestr(item, source.read(item))
+    try:
+        assert load_assignment(old).references == references.extract(MASTERS[name])
+        monkeypatch.setenv(references.SOLUTIONS_VARIABLE, str(tmp_path / "no-masters-here"))
+        with pytest.raises(ValueError, match="make autograder"):
+            load_assignment(old)
+    finally:
+        references.install(name, assignments[name].references)

@@ -130,16 +130,21 @@ def install(assignment: str, source: str) -> ModuleType:
     return module
 
 
+def from_master(assignment: str) -> str:
+    """The references of ``assignment`` extracted from its master notebook, where there is one."""
+    master = Path(os.environ.get(SOLUTIONS_VARIABLE) or SOLUTIONS) / f"{assignment}.ipynb"
+    if not master.is_file():
+        raise ReferencesError(
+            f"No reference answers for {assignment}: its autograder has no {FILE_NAME} (build it again "
+            f"with `make autograder`) and there is no master notebook at {master}."
+        )
+    return extract(master)
+
+
 def of(assignment: str) -> ModuleType:
     """The references of ``assignment``: those installed last, else extracted from its master notebook."""
     if assignment not in _installed:
-        master = Path(os.environ.get(SOLUTIONS_VARIABLE) or SOLUTIONS) / f"{assignment}.ipynb"
-        if not master.is_file():
-            raise ReferencesError(
-                f"No reference answers for {assignment}: load its built autograder (folder or zip) "
-                f"or keep its master notebook at {master}."
-            )
-        install(assignment, extract(master))
+        install(assignment, from_master(assignment))
     return _installed[assignment]
 
 
