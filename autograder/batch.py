@@ -1,7 +1,6 @@
 """Grade a whole class: find the submissions, grade them in parallel, write grades and reports.
 
-``run_grade(args)`` is ``python -m autograder grade`` (see ``cli.py``).  Exit status: 0 when
-every submission has status ``graded``, 1 otherwise, 2 for usage errors.
+``run_grade(args)`` is ``python -m autograder grade`` (see ``cli.py``, which lists its exit statuses).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from typing import Any
 
 from autograder.assignments import Assignment, available, default_zip, load_assignment
 from autograder.cache import CACHE, Cache
+from autograder.cli import ATTENTION, GRADED, INTERRUPTED, UNWRITTEN, USAGE
 from autograder.gradescope.results import results_json
 from autograder.identify import answer_names, identify
 from autograder.inputs import SubmissionsError, discover
@@ -36,9 +36,11 @@ from autograder.reports.page import file_names
 from autograder.results import STATUSES, SubmissionResult
 from autograder.sandbox import Limits, SandboxUnavailable, check_bwrap
 
+LISTED = 20  # submissions needing attention listed by name at the end of the summary
+
 
 class UsageError(ValueError):
-    """The command cannot run as given (exit status 2); the message says what to do."""
+    """The command cannot run as given (exit status ``USAGE``); the message says what to do."""
 
 
 # ---------------------------------------------------------------- which assignment
@@ -182,30 +184,41 @@ def write_outputs(results: list[SubmissionResult], assignment: Assignment, out: 
 
 
 def summary(results: list[SubmissionResult], assignment: Assignment, out: Path, reused: int,
-            seconds: float) -> str:
-    """The one-screen summary printed at the end."""
+            seconds: float, notes: list[str] | None = None) -> str:
+    """The one-screen summary printed at the end; it ends with the submissions that need attention."""
     counts = Counter(r.status for r in results)
     lines = [f"{assignment.name}: {len(results)} submissions in {seconds:.1f} s"]
     if reused:
         lines.append(f"reused {reused} results from an earlier run; --fresh to regrade")
     lines += [f"  {status:<17}{counts[status]:>5}" for status in STATUSES if counts[status]]
     totals = [r.total for r in results]
-    others = [r for r in results if r.status != "graded"]
     graded = [r.total for r in results if r.status == "graded"]
-    maximum = assignment.max_score
-    partial = f" ({sum(graded) / len(graded):.2f} over graded submissions)" if graded and others else ""
-    lines.append(f"mean score {sum(totals) / len(totals):.2f} / {maximum:g}{partial}")
-    for result in others[:8]:
-        lines.append(f"  {terminal_text(result.submission)}: {result.status}: {terminal_text(result.message, 100)}")
-    if len(others) > 8:
-        lines.append(f"  ... and {len(others) - 8} more not graded (see grades.csv)")
+    partial = f" ({sum(graded) / len(graded):.2f} over graded submissions)" if 0 < len(graded) < len(results) else ""
+    lines.append(f"mean score {sum(totals) / len(totals):.2f} / {assignment.max_score:g}{partial}")
     flagged = sum(1 for r in results if r.flags)
     if flagged:
         lines.append(f"{flagged} submission(s) flagged for review (flags column)")
-    lines.append(f"grades:   {out / 'grades.csv'}")
-    lines.append(f"report:   {out / 'report.html'}")
-    lines.append(f"feedback: {out / 'feedback'}/ (one page per student), Gradescope JSON: {out / 'results'}/")
-    return "\n".join(lines)
+    lines.append(f"grades:   {terminal_text(out / 'grades.csv')}")
+    lines.append(f"report:   {terminal_text(out / 'report.html')}")
+    lines.append(f"feedback: {terminal_text(out / 'feedback')}/ (one page per student), "
+                 f"Gradescope JSON: {terminal_text(out / 'results')}/")
+    lines += [terminal_text(note) for note in notes or []]
+    return "\n".join(lines + attention(results))
+
+
+def attention(results: list[SubmissionResult]) -> list[str]:
+    """The summary's last lines: "N submissions need attention" and each one not graded (the first
+    ``LISTED``) with its status and message, shortened between words; or that all were graded."""
+    others = [r for r in results if r.status != "graded"]
+    if not others:
+        return ["every submission was graded"]
+    one = len(others) == 1
+    lines = [f"{len(others)} submission{'' if one else 's'} need{'s' if one else ''} attention "
+             "(status other than graded):"]
+    lines += [f"  {terminal_text(r.submission)}: {r.status}: {terminal_text(r.message, 100)}" for r in others[:LISTED]]
+    if len(others) > LISTED:
+        lines.append(f"  ... and {len(others) - LISTED} more: the status column of grades.csv")
+    return lines
 
 
 # ---------------------------------------------------------------- the command
@@ -237,7 +250,7 @@ def find_class(args: argparse.Namespace, workdir: Path) -> tuple[list[Submission
 
 
 def run_grade(args: argparse.Namespace) -> int:
-    """``python -m autograder grade``: 0 if all graded, 1 if not, 2 for usage errors."""
+    """``python -m autograder grade``; returns one of ``cli.EXIT_STATUSES``."""
     started = time.monotonic()
     try:
         if args.sandbox == "bwrap":
@@ -253,15 +266,16 @@ def run_grade(args: argparse.Namespace) -> int:
             results, reused = grade_all(submissions, assignment, source, args, limits_from(args), progress)
     except (UsageError, SubmissionsError, SandboxUnavailable, RosterError) as error:
         print(f"error: {terminal_text(error)}", file=sys.stderr)
-        return 2
+        return USAGE
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished results are kept in {args.out / CACHE}; run again to continue",
               file=sys.stderr)
-        return 130
+        return INTERRUPTED
     failures = write_outputs(results, assignment, args.out, instructor)
-    print(summary(results, assignment, args.out, reused, time.monotonic() - started))
-    for note in instructor.notes:
-        print(note)
     for failure in failures:
         print(f"error: could not write {terminal_text(failure)}", file=sys.stderr)
-    return 0 if all(r.status == "graded" for r in results) and not failures else 1
+    sys.stderr.flush()
+    print(summary(results, assignment, args.out, reused, time.monotonic() - started, instructor.notes))
+    if failures:
+        return UNWRITTEN
+    return GRADED if all(r.status == "graded" for r in results) else ATTENTION

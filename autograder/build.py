@@ -233,9 +233,17 @@ def build_release(assignments: Path, target: Path) -> Path:
     return target
 
 
+def upload_steps(zips: list[Path]) -> str:
+    return UPLOAD_STEPS.format(zips="\n".join(f"     {z}" for z in zips), timeout=Limits.notebook_seconds)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """``assign``, ``zip`` (which prints the upload steps), ``steps`` (prints them again) or ``release``.
+
+    ``make`` runs ``zip`` only when a master notebook, the harness or the pins changed.
+    """
     parser = argparse.ArgumentParser(prog="python -m autograder.build", description=__doc__)
-    parser.add_argument("command", choices=["assign", "zip", "release"])
+    parser.add_argument("command", choices=["assign", "zip", "steps", "release"])
     parser.add_argument("--dist", type=Path, default=DIST)
     parser.add_argument("--assignments", type=Path, default=ASSIGNMENTS)
     args = parser.parse_args(argv)
@@ -245,7 +253,13 @@ def main(argv: list[str] | None = None) -> int:
         zips = [build_zip(master.stem, args.dist) for master in master_notebooks()]
         for target in zips:
             print(f"built {target}")
-        print(UPLOAD_STEPS.format(zips="\n".join(f"     {z}" for z in zips), timeout=Limits.notebook_seconds))
+        print(upload_steps(zips))
+    elif args.command == "steps":
+        zips = [args.dist / f"{master.stem}.zip" for master in master_notebooks()]
+        missing = [str(z) for z in zips if not z.is_file()]
+        if missing:
+            raise SystemExit(f"not built yet: {', '.join(missing)} (run `make autograder`)")
+        print(upload_steps(zips))
     else:
         target = build_release(args.assignments, PROJECT_ROOT / "release" / "assignments.zip")
         print(f"student release (notebooks and public tests only): {target}")

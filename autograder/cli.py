@@ -9,6 +9,17 @@ from typing import Any
 
 from autograder.sandbox import BACKENDS, Limits
 
+# Exit statuses of ``python -m autograder grade`` (README, "Exit status"); ``make grade`` counts
+# ATTENTION as done, so a class with a timeout or a crash does not end in a make error.
+GRADED, ATTENTION, USAGE, UNWRITTEN, INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_STATUSES = {
+    GRADED: "every submission graded",
+    ATTENTION: "some submissions need attention (not graded: the summary ends with them)",
+    USAGE: "usage error, nothing graded",
+    UNWRITTEN: "some output files could not be written (listed on stderr)",
+    INTERRUPTED: "interrupted (finished results are kept for the next run)",
+}
+
 # A cell of these exercises runs in well under a second; 20 s stops an endless loop quickly
 # without cutting a slow but correct notebook short.
 CELL_SECONDS = 20.0
@@ -36,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade every submission in SUBMISSIONS (a folder of notebooks, of per-student "
         "folders, of otter zips, or a Gradescope export zip/folder) and write grades.csv, feedback, "
         "report.html and results.json files to OUT.",
+        epilog="exit status: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_STATUSES.items()) + ".",
     )
     grade.add_argument("submissions", type=Path, help="folder or zip of submissions")
     grade.add_argument("--assignment", help="assignment name (default: read from the notebooks)")
