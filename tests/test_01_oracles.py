@@ -70,7 +70,7 @@ def test_solution_in_the_sandbox_computes_the_oracles(sandbox, limits):
 
 def test_solution_scores_full_marks_with_the_oracle_cases_passing(assignments, sandbox, limits):
     result = grade_submission(Submission("solution", SOLUTION), assignments[A], sandbox, limits)
-    assert result.total == result.max_score == 10
+    assert result.total == result.max_score > 0
     assert all(case.passed for question in result.questions for case in question.cases)
 
 

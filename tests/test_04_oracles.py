@@ -71,7 +71,7 @@ def test_the_solution_passes_every_hidden_case_end_to_end(assignments, sandbox, 
     cases = {(q.name, c.name): c.passed for q in result.questions for c in q.cases}
     assert all(cases.values()), cases
     assert sum(1 for q in result.questions for c in q.cases if c.hidden) >= 8
-    assert result.total == result.max_score == 12
+    assert result.total == result.max_score > 0
 
 
 # ------------------------------------------------------------------ the checks on their own
