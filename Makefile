@@ -14,6 +14,7 @@ SUBMISSIONS ?= examples/submissions
 ASSIGNMENT ?=
 OUT ?= grades
 GRADE_FLAGS ?=
+BENCH_FLAGS ?=  # e.g. --before <commit>: also time the harness at that commit
 
 .PHONY: env sandbox assign autograder upload-steps grade test lint bench release clean
 
@@ -76,7 +77,7 @@ lint: env
 	$(PY) -m ruff check .
 
 bench: $(ZIPS) sandbox
-	$(PY) bench/grade_throughput.py
+	$(PY) bench/grade_throughput.py $(BENCH_FLAGS)
 
 release: $(ASSIGN_STAMP)
 	$(PY) -m autograder.build release

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib
+import json
 import subprocess
 import sys
 import tempfile
@@ -73,17 +74,35 @@ def solved_notebook(name: str) -> Path:
     return ROOT / "autograder" / "dist" / name / "autograder" / f"{name}.ipynb"
 
 
-def grade_with_harness(autograder: Path, submissions: Path, out: Path, *options: str) -> tuple[dict[str, list], float]:
-    """Each submission's [total, status] from ``python -m autograder grade``, and its wall time."""
+def grade_with_harness(
+    autograder: Path, submissions: Path, out: Path, *options: str, root: Path = ROOT
+) -> tuple[dict[str, list], float]:
+    """Each submission's [total, status] from ``python -m autograder grade`` (of the project at ``root``), and its wall time."""
     command = [str(PYTHON), "-m", "autograder", "grade", str(submissions), "--autograder", str(autograder),
                "--out", str(out), "--fresh", "--quiet", *options]
     started = time.monotonic()
-    run = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(command, capture_output=True, text=True, cwd=root)
     seconds = time.monotonic() - started
     if run.returncode not in (0, 1):
         raise SystemExit(f"the harness failed:\n{run.stdout}\n{run.stderr}")
     with (out / "grades.csv").open() as handle:
         return {row["submission"]: [float(row["total"]), row["status"]] for row in csv.DictReader(handle)}, seconds
+
+
+def worker_seconds(out: Path) -> float:
+    """Mean seconds a worker spent on one submission (each result's ``execution_time``)."""
+    times = [json.loads(path.read_text()).get("execution_time", 0.0) for path in (out / "results").glob("*.json")]
+    return sum(times) / len(times) if times else float("nan")
+
+
+def harness_at(ref: str, folder: Path, name: str) -> tuple[Path, Path]:
+    """A checkout of the project at ``ref`` with its own build of ``name``: (its root, its autograder zip)."""
+    root = folder / "before"
+    subprocess.run(["git", "worktree", "add", "--detach", "--force", str(root), ref], cwd=ROOT, check=True,
+                   capture_output=True)
+    subprocess.run([str(PYTHON), "-m", "autograder.build", "assign"], cwd=root, check=True, capture_output=True)
+    subprocess.run([str(PYTHON), "-m", "autograder.build", "zip"], cwd=root, check=True, capture_output=True)
+    return root, otter_zip(root / "autograder" / "dist" / name / "autograder", folder / "before-zip", name)
 
 
 def grade_with_otter(entries: list[Entry], autograder: Path, folder: Path) -> tuple[dict[str, float], float]:
@@ -103,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignment", default="02-quadratic-fit")
     parser.add_argument("--copies", type=int, default=3, help="copies of each kind of submission")
     parser.add_argument("--workers", type=int, default=0, help="harness workers (default: CPUs)")
+    parser.add_argument("--before", metavar="REF", help="also grade the class with the harness at this git "
+                        "commit, and print its worker-seconds per submission beside today's")
     args = parser.parse_args(argv)
     if not solved_notebook(args.assignment).exists():
         raise SystemExit(f"build the assignments first: make assign ({solved_notebook(args.assignment)} is missing)")
@@ -113,8 +134,17 @@ def main(argv: list[str] | None = None) -> int:
         workers = ["--workers", str(args.workers)] if args.workers else []
         print(f"{len(entries)} submissions of {args.assignment}; both graders use {autograder.name}", flush=True)
         ours, our_seconds = grade_with_harness(autograder, folder / "class", folder / "out", *workers)
-        print(f"harness:   {len(entries)} in {our_seconds:.1f} s = {len(entries) / our_seconds:.2f} submissions/s",
-              flush=True)
+        print(f"harness:   {len(entries)} in {our_seconds:.1f} s = {len(entries) / our_seconds:.2f} submissions/s, "
+              f"{worker_seconds(folder / 'out'):.3f} worker-seconds per submission", flush=True)
+        if args.before:
+            root, before_zip = harness_at(args.before, folder, args.assignment)
+            try:
+                _, before_seconds = grade_with_harness(before_zip, folder / "class", folder / "before-out", *workers,
+                                                       root=root)
+            finally:
+                subprocess.run(["git", "worktree", "remove", "--force", str(root)], cwd=ROOT, capture_output=True)
+            print(f"harness at {args.before}: {len(entries)} in {before_seconds:.1f} s, "
+                  f"{worker_seconds(folder / 'before-out'):.3f} worker-seconds per submission", flush=True)
         theirs, their_seconds = grade_with_otter(entries, autograder, folder)
         print(f"otter run: {len(entries)} in {their_seconds:.1f} s = {len(entries) / their_seconds:.2f} submissions/s",
               flush=True)
