@@ -1,7 +1,9 @@
-"""A tiny HTML toolkit for the reports: every string is escaped unless it is ``Markup``.
+"""The pages' HTML: Jinja2 templates in ``templates/`` (a course can restyle or translate them
+there; ``style.css`` is inlined in every page), plus a few builders for report sections.
 
 Student code controls exception messages, names in metadata and more, so the rule is simple:
-builders take plain ``str`` (escaped here) or ``Markup`` (HTML this package produced itself).
+every value a template prints or a builder takes is escaped unless it is ``Markup`` (HTML this
+package produced itself).  The templates are rendered with autoescape on.
 """
 
 from __future__ import annotations
@@ -10,30 +12,12 @@ import base64
 import html
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
-class Markup(str):
-    """HTML built by this package; inserted as is."""
-
-
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 72em;
-       padding: 0 1em; color: #222; line-height: 1.4; }
-h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: .6em 0 1.2em; }
-th, td { border: 1px solid #ccc; padding: .3em .6em; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.passed { color: #17632a; font-weight: 600; } .failed { color: #a11; font-weight: 600; }
-.status-graded { color: #17632a; } .status-error, .status-timeout, .status-malformed,
-.status-wrong-assignment { color: #a11; font-weight: 600; }
-.tag { font-size: .8em; padding: .05em .4em; border-radius: .3em; background: #eee; }
-.message { white-space: pre-wrap; } .muted { color: #666; }
-figure { display: inline-block; margin: .5em 1em .5em 0; } img { max-width: 100%; }
-pre { background: #f7f7f7; border: 1px solid #ddd; padding: .5em .7em; overflow-x: auto; font-size: .85em;
-      margin: .3em 0; white-space: pre-wrap; } mark { background: #ffe08a; }
-.side { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; } .side > div { min-width: 0; }
-.changed { color: #a11; font-weight: 600; }
-"""
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 def escape(value: object) -> str:
@@ -74,19 +58,36 @@ def table(headers: Sequence[str] | None, rows: Iterable[Sequence[object]],
     return tag("table", join([head, tag("tbody", join(body))]))
 
 
-def image(png: bytes, alt: str) -> Markup:
-    """A PNG embedded in the page as a ``data:`` URI, so the file stands alone."""
-    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    return Markup(f'<figure><img src="{source}" alt="{escape(alt)}"></figure>')
+def png(data: bytes) -> str:
+    """A PNG as a ``data:`` URI, so the page that shows it stands alone."""
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def share(value: float | None) -> str:
+    """``0.25`` -> ``25%``; ``None`` -> ``n/a``."""
+    return "n/a" if value is None else f"{100 * value:.0f}%"
+
+
+def html_text(value: object) -> object:
+    """What a template prints, escaped as ``escape`` does (``html.escape``) unless it is ``Markup``;
+    autoescape then leaves the result as it is."""
+    return value if hasattr(value, "__html__") else Markup(escape(value))
+
+
+TEMPLATE_ENVIRONMENT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=html_text,
+                                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+TEMPLATE_ENVIRONMENT.globals["number"] = number
+TEMPLATE_ENVIRONMENT.filters.update(png=png, share=share)
+
+
+def render(template: str, **context: object) -> str:
+    """The page ``templates/<template>`` filled in with ``context`` (autoescaped)."""
+    return TEMPLATE_ENVIRONMENT.get_template(template).render(**context)
 
 
 def document(title: str, body: Markup) -> str:
-    """A complete, self-contained HTML page."""
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
-    )
+    """A complete, self-contained HTML page around ``body`` (``templates/base.html``)."""
+    return render("base.html", title=title, body=body)
 
 
 def file_names(submissions: Sequence[str]) -> list[str]:
