@@ -220,3 +220,9 @@ def test_an_autograder_without_references_uses_the_master_or_says_what_to_do(bui
             load_assignment(old)
     finally:
         references.install(name, assignments[name].references)
+
+
+def test_solution_code_keeps_the_solution_and_drops_otters_markers_and_prompts():
+    cell = ('def f(x):\n    """ # BEGIN PROMPT\n    y = ...\n    """ # END PROMPT\n    # BEGIN SOLUTION NO PROMPT\n'
+            '    y = x + 1\n    # END SOLUTION\n    return 2 * y  # SOLUTION')
+    assert references.solution_code(cell) == "def f(x):\n    y = x + 1\n    return 2 * y"
