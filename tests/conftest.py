@@ -1,8 +1,9 @@
 """Shared fixtures: the assignments built fresh from solutions/, and a sandbox.
 
 ``make test`` runs the test files in parallel (pytest-xdist, ``--dist loadfile``: a file's tests
-stay on one worker, so a module-scoped fixture is built once).  The built assignments are made
-once per run and shared by every worker; each worker has its own sandbox.
+stay on one worker, so a module-scoped fixture is built once; ``SAME_WORKER`` keeps files that
+share a per-process cache together).  The built assignments are made once per run and shared by
+every worker; each worker has its own sandbox.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import torch
 from filelock import FileLock
 
 from autograder.assignments import Assignment, load_assignment
@@ -19,6 +21,28 @@ from autograder.build import assign_all, build_zip, master_notebooks
 from autograder.sandbox import Limits, Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Tests run torch in this process and then fork grading pools (autograder.pool), and a child
+# forked after OpenMP started its threads hangs in its first parallel matrix product.  One thread
+# per test process avoids that (and oversubscribing the CPUs beside the other workers).
+torch.set_num_threads(1)
+
+# Files whose tests read what another file's tests computed once per process: on the same worker.
+SAME_WORKER = {"tests/test_diagnosis_report.py": "tests/test_realworld.py"}  # graded_corpus
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``--dist loadfile``, with the files of ``SAME_WORKER`` scheduled as one."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return SAME_WORKER.get(path, path)
+
+    return Scheduling(config, log)
 
 
 def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
