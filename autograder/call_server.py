@@ -1,42 +1,82 @@
-"""Inside the sandbox: answer each grader request in a throwaway fork of the executed notebook.
+"""Inside the sandbox: serve the grader's requests so that reference code never outlives its call.
 
-The process that ran the notebook's cells hands over to a *server*: a fork of it
-with a single thread (threads the cells started end with the process that ran them).
-The server runs no student code and never reads a request: for each one it forks a
-*call process*, which reads the request, isolates itself (``isolation.private_view``),
-answers and ends.  After each request the server kills whatever the call started.  So
-nothing a request brought in (the grader's reference functions that isolate a
-question, its arguments) reaches a later request: every request starts from the
-notebook as its cells left it.
+A request either carries none of the grader's reference functions (*plain*: call a
+student function, read a variable) or carries some, to grade one question on its own
+(``isolated`` in ``checks/core.py``).  The grader sends a short *route* line before each
+request: ``plain``, or the function's name with the names of the references.  Routes
+let the processes below decide without reading a request, so reference code only ever
+enters the process that runs it.
+
+* The process that ran the cells answers plain requests itself, as long as no
+  reference has been sent.
+* The first request with references ends that process: a fork of it with a single
+  thread, the *template*, takes over.  The template runs no student code: it closes
+  every inherited descriptor, unmaps every shared memory mapping, kills every other
+  process, then forks one *call process* per run of requests on the same route.  A call
+  process with references first gets its own copy-on-write view of every writable
+  folder and its own IPC and network namespaces (``isolation.private_view``).
+* When the route changes (or a call dies or runs out of time), the template kills the
+  call process and everything it started before forking the next one.  So the student
+  code that later answers another route (another question, or plain requests) never
+  coexists with reference code, and nothing the references' process wrote survives it.
 
 Standard library only: this file runs in the sandbox next to ``worker.py``.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import json
 import os
 import select
 import signal
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 if __package__:
     from autograder.isolation import PR_SET_DUMPABLE, drop_capabilities, forget_hooks, libc, private_view
 else:  # in the sandbox, beside worker.py
     from isolation import PR_SET_DUMPABLE, drop_capabilities, forget_hooks, libc, private_view  # type: ignore[no-redef]
 
-END_OF_REQUESTS = 3  # exit code of a call process that found no request: the grader has finished
+PLAIN = "plain"
 VIEW_REFUSED = 70  # exit code of a call process that could not get its private view
 Answer = Callable[[Callable[[str], None]], bool]
 
 
-class RequestServer:
-    """Forks one call process per request (see the module's docstring).
+def read_route(fd: int) -> str | None:
+    """The next route line, read a byte at a time (the request behind it stays in the pipe); None at the end."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1)
+        if not chunk:
+            return None
+        data += chunk
+        if len(data) > 4096:
+            return None
+    try:
+        route = json.loads(data).get("route")
+    except (ValueError, AttributeError):
+        return None
+    return route if isinstance(route, str) else None
 
-    ``answer`` runs in the call process: it reads one request (False at end of file),
-    tells the server the request's id through the function it is given, then writes
-    one reply to the reply pipe.
+
+@dataclass
+class CallProcess:
+    """A fork of the template that answers the requests of one route."""
+
+    pid: int
+    route: str
+    go: int  # the template writes a byte here for each request to answer
+    news: CallNews
+
+
+class RequestServer:
+    """Routes requests as the module's docstring says.
+
+    ``answer`` reads one request (False at end of file), tells its id through the
+    function it is given, and writes one reply to the reply pipe.
     """
 
     def __init__(
@@ -50,64 +90,102 @@ class RequestServer:
         self.upper_mb = upper_mb
         self.own_namespace = own_namespace
         self.private = private and own_namespace
+        self.current: CallProcess | None = None
 
-    def serve(self, parent_gone: int) -> None:
-        """Answer requests until the grader closes the pipe, then leave.
+    # -- in the process that ran the cells
+    def serve(self, hand_over: Callable[[Callable[[], None]], None]) -> None:
+        """Answer plain requests here; hand over to a template at the first request with references."""
+        while True:
+            route = read_route(self.requests)
+            if route is None:
+                os._exit(0)
+            if route == PLAIN:
+                if not self.answer(lambda _id: None):
+                    os._exit(0)
+                continue
+            hand_over(functools.partial(self.template, route))
 
-        ``parent_gone`` reaches end of file once the process that ran the cells has
-        exited (or let go of it), so the cells' leftovers can be killed without it.
-        """
+    # -- in the template
+    def template(self, route: str | None) -> None:
+        """Fork a call process per run of one route, until the grader closes the pipe."""
         forget_hooks()
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-        while os.read(parent_gone, 1):
-            pass
-        os.close(parent_gone)
-        self.kill_leftovers(None)  # daemons the cells started
-        while True:
-            select.select([self.requests], [], [])
-            if self.serve_one() == END_OF_REQUESTS:
-                os._exit(0)
+        close_descriptors_but(self.requests, self.replies)
+        unmap_shared_memory()
+        self.kill_leftovers(None)  # the cells' processes and what the plain requests started
+        while route is not None:
+            if self.current is None or self.current.route != route:
+                self.stop_current()
+                self.current = self.start(route)
+            if self.current is not None:
+                self.run_one(self.current)
+            route = read_route(self.requests)
+        self.stop_current()
+        os._exit(0)
 
-    def serve_one(self) -> int:
-        """Fork, let the call process answer, clean up after it; its exit code."""
+    def start(self, route: str) -> CallProcess | None:
+        go_r, go_w = os.pipe()
         news_r, news_w = os.pipe()
         try:
             pid = fork_when_possible()
         except OSError:  # no process slot came free: the grader's deadline answers this request
-            os.close(news_r)
-            os.close(news_w)
-            self.kill_leftovers(None)
-            return 1
+            for fd in (go_r, go_w, news_r, news_w):
+                os.close(fd)
+            return None
         if pid == 0:
+            os.close(go_w)
             os.close(news_r)
-            self.call_process(news_w)
+            self.call_process(route, go_r, news_w)
+        os.close(go_r)
         os.close(news_w)
-        deadline = time.monotonic() + self.seconds + 1
-        news = CallNews(news_r)
-        news.wait(deadline)
-        status = stop(pid)
-        news.drain()
-        os.close(news_r)
-        self.kill_leftovers(pid)
-        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
-        if code != END_OF_REQUESTS and news.request_id is not None and not news.answered:
-            self.reply_for_dead_call(news.request_id, status, timed_out=time.monotonic() >= deadline)
-        return code
+        return CallProcess(pid, route, go_w, CallNews(news_r))
 
-    def call_process(self, news: int) -> None:
-        """In the fork: isolate, answer one request, say so, leave."""
+    def run_one(self, call: CallProcess) -> None:
+        """Let ``call`` answer the request waiting in the pipe; stop it if it dies or runs out of time."""
+        deadline = time.monotonic() + self.seconds + 1
+        call.news.data = b""
+        try:
+            os.write(call.go, b"1")
+        except OSError:
+            pass
+        call.news.wait(deadline)
+        if call.news.answered:
+            return
+        status = stop(call.pid)
+        call.news.drain()
+        if call.news.request_id is not None and not call.news.answered:
+            self.reply_for_dead_call(call.news.request_id, status, timed_out=time.monotonic() >= deadline)
+        self.forget(call)
+
+    def stop_current(self) -> None:
+        if self.current is not None:
+            stop(self.current.pid)
+            self.forget(self.current)
+
+    def forget(self, call: CallProcess) -> None:
+        for fd in (call.go, call.news.fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.kill_leftovers(call.pid)
+        self.current = None
+
+    # -- in a call process
+    def call_process(self, route: str, go: int, news: int) -> None:
+        """Isolate (if the route carries references), then answer a request for each byte on ``go``."""
         code = 0
         try:
             if not self.own_namespace:
                 os.setpgid(0, 0)
-            elif self.private and not private_view(self.upper_mb):
+            elif route != PLAIN and self.private and not private_view(self.upper_mb):
                 os._exit(VIEW_REFUSED)  # never answer from a view that other requests could share
             drop_capabilities()
-            if self.answer(lambda request_id: os.write(news, f"{request_id}\n".encode()[:100])):
+            while os.read(go, 1):
+                if not self.answer(lambda request_id: os.write(news, f"{request_id}\n".encode()[:100])):
+                    break
                 os.write(news, b"\0")
-            else:
-                code = END_OF_REQUESTS
-        except BaseException:  # noqa: BLE001 - reported by the server as a dead call
+        except BaseException:  # noqa: BLE001 - reported by the template as a dead call
             code = 1
         os._exit(code)
 
@@ -129,6 +207,30 @@ class RequestServer:
         else:
             message["died"] = describe_status(status)
         os.write(self.replies, (json.dumps(message) + "\n").encode())
+
+
+def close_descriptors_but(*keep: int) -> None:
+    """Close every descriptor but stdin/out/err and ``keep`` (sockets or pipes the student code left open)."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def unmap_shared_memory() -> None:
+    """Unmap every shared mapping (``mmap(-1, n)`` is one): memory that later forks would share."""
+    regions = []
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split()
+            if len(fields) > 1 and fields[1][3:4] == "s":
+                start, end = (int(part, 16) for part in fields[0].split("-"))
+                regions.append((start, end - start))
+    for start, length in regions:
+        libc.munmap(ctypes.c_void_p(start), ctypes.c_size_t(length))
 
 
 class CallNews:

@@ -215,6 +215,7 @@ class RemoteFunction:
         message = {
             "op": "call",
             "name": self.__name__,
+            "route": f"{self.__name__}({','.join(sorted(self.replaced))})" if self.replaced else "plain",
             "args": wire.encode(list(args)),
             "kwargs": wire.encode(dict(kwargs)),
             "globals": wire.encode(dict(self.replaced)),

@@ -250,6 +250,7 @@ class Supervisor:
             elif self.child is None:
                 send(1, {"event": "died", "reason": "the notebook's process is not running"})
             else:
+                send(self.to_child, {"route": str(message.get("route", "plain"))[:1000]})
                 send(self.to_child, message)
                 deadline = time.monotonic() + float(message.get("seconds", 30)) + 2
                 self.relay(until="result", deadline=deadline, request_id=message.get("id"))
@@ -610,19 +611,26 @@ class StudentProcess:
         self.hand_over()
 
     def hand_over(self) -> None:
-        """Leave the requests to a ``RequestServer`` forked from this process (see ``isolation``)."""
+        """Serve the grader's requests (see ``call_server``): plain ones here, until references arrive."""
         server = RequestServer(
             self.requests.fd, self.replies, self.answer_one, float(self.limits.get("call_seconds", 30)),
             int(self.limits.get("file_mb", 64)), self.own_namespace, self.private,
         )
+        server.serve(self.become_template)
+
+    def become_template(self, template: Callable[[], None]) -> None:
+        """Fork the template (a single thread) to run ``template``; this process and its threads end."""
         if self.own_namespace:
-            kill_all_but_init()  # the cells' processes: they may hold every process slot
+            kill_all_but_init()  # the notebook's processes: they may hold every process slot
         gone_r, gone_w = os.pipe()
         pid = fork_when_possible()
         if pid == 0:
             os.close(gone_w)
-            server.serve(gone_r)
-        if self.own_namespace:  # the namespace's init adopts the server; this process and its threads go
+            while os.read(gone_r, 1):  # until this process is gone
+                pass
+            os.close(gone_r)
+            template()
+        if self.own_namespace:  # the namespace's init adopts the template
             os._exit(HANDED_OFF)
         close_descriptors()  # no namespace: stay, so that the supervisor can still wait for us
         while True:

@@ -133,6 +133,46 @@ def _use(name, *args):
         return space[name](*args)
     raise NotImplementedError(name)
 '''
+STASH_IN_SHARED_MEMORY = '''
+import json, mmap
+_shared = mmap.mmap(-1, 1 << 16)  # MAP_SHARED: every later fork of this process shares these pages
+def _use(name, *args):
+    stash = json.loads(bytes(_shared).split(b"\\0", 1)[0] or b"{}")
+    for key, value in list(globals().items()):
+        if type(value).__name__ == "SourceCode":
+            stash.setdefault(key, value.source)
+    data = json.dumps(stash).encode()
+    _shared[:len(data) + 1] = data + b"\\0"
+    if name in stash:
+        space = {"torch": torch, "nn": nn}
+        exec(stash[name], space)
+        return space[name](*args)
+    raise NotImplementedError(name)
+'''
+STASH_IN_A_SOCKET = '''
+import os, socket
+_mine, _theirs = socket.socketpair()
+_mine.setblocking(False)
+_theirs.setblocking(False)
+def _use(name, *args):
+    for key, value in list(globals().items()):
+        if type(value).__name__ == "SourceCode":
+            try:
+                _theirs.send(f"{key}\\0{value.source}\\1".encode())
+            except OSError:
+                pass
+    try:
+        data = _mine.recv(1 << 20, socket.MSG_PEEK)  # leave it there for the next call
+    except OSError:
+        data = b""
+    for item in data.split(b"\\1"):
+        key, _, source = item.partition(b"\\0")
+        if key.decode() == name:
+            space = {"torch": torch, "nn": nn}
+            exec(source.decode(), space)
+            return space[name](*args)
+    raise NotImplementedError(name)
+'''
 STUB = "raise NotImplementedError  # SOLUTION"
 
 
@@ -154,7 +194,8 @@ KEPT_FOR_LATER = [
     Pair(f"references-{where}", "04-linear-regression", stash_edits(True), stash_edits(False),
          ("q1-make-data", "q2-split", "q3-fit-sgd", "q4-normal-equation", "q5-test-mse"),
          flag="reads the notebook's globals()", cells=(code,))
-    for where, code in (("in-memory", STASH_IN_MEMORY), ("in-files", STASH_IN_FILES), ("in-a-daemon", STASH_IN_A_DAEMON))
+    for where, code in (("in-memory", STASH_IN_MEMORY), ("in-files", STASH_IN_FILES), ("in-a-daemon", STASH_IN_A_DAEMON),
+                        ("in-shared-memory", STASH_IN_SHARED_MEMORY), ("in-a-socket", STASH_IN_A_SOCKET))
 ]
 
 # -- 3. What a student reads of a hidden case: reference code or values through feedback.
