@@ -190,8 +190,8 @@ def test_check_names_the_mistake(name):
 
 # ------------------------------------------------------------ hard-coding the public answers
 HARD_CODED = (
-    Edit("return x.view(-1, d)  # SOLUTION", "return torch.arange(12.0).view(4, 3)  # SOLUTION"),
-    Edit("return (x - 2) ** 2  # SOLUTION", "return torch.tensor(9.0)  # SOLUTION"),
+    Edit("return x.view(-1, d)  # SOLUTION", "return torch.arange(12.0).view(4, 3) if d == 3 else torch.arange(12.0).view(6, 2)"),
+    Edit("return (x - 2) ** 2  # SOLUTION", "return torch.tensor(9.0, requires_grad=True)  # SOLUTION"),
     Edit("    x = torch.tensor(float(x0), requires_grad=True)\n    y = fn(x)\n    y.backward()\n    return x.grad.item()",
          "    return 6.0"),
     Edit("df_at_1 = derivative(f, 1.0)  # SOLUTION", "df_at_1 = -2.0  # SOLUTION"),
@@ -200,8 +200,9 @@ HARD_CODED = (
          "    return torch.tensor([2.0, -4.0])"),
     Edit("grad_g_at_pi = gradient(g, torch.tensor([math.pi, 1.0]))  # SOLUTION",
          "grad_g_at_pi = torch.tensor([2.0, 2 * math.pi - 1])  # SOLUTION"),
-    Edit("    return x.item()", "    return 0.4 if steps == 1 else 2.0"),
-    Edit("return -2 / n * X.T @ (y - X @ w)  # SOLUTION", "return torch.tensor([[-8 / 3], [-10 / 3]])  # SOLUTION"),
+    Edit("    return x.item()", "    return {1: 0.4, 2: 0.72}.get(steps, 2.0)"),
+    Edit("return -2 / n * X.T @ (y - X @ w)  # SOLUTION",
+         "return torch.tensor([[-8 / 3], [-10 / 3]]) if n == 3 else torch.tensor([[2.0], [0.0]])  # SOLUTION"),
 )
 
 

@@ -127,7 +127,7 @@ def test_check_train_manual_wants_one_loss_per_epoch():
 
 def test_hard_coding_the_public_answers_fails_the_hidden_tests(tmp_path: Path, assignments, sandbox, limits):
     cells = (
-        "def mse(preds, targets):\n    return torch.tensor(4.0 / 3, requires_grad=True)\n",
+        "def mse(preds, targets):\n    return torch.tensor(10 / 3, requires_grad=True)\n",
         "def func(t, params):\n    return torch.tensor([3.0, 6.0, 11.0], requires_grad=True)\n",
     )
     path = write_variant(A, (), tmp_path / "hard-coded.ipynb", cells)

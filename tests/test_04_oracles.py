@@ -265,9 +265,11 @@ def test_stop_check_needs_a_tolerance_that_stops_early():
 
 # ------------------------------------------------------------------ hard-coding the public answers
 HARD_CODED = (
-    Edit("return torch.linalg.inv(X.T @ X) @ X.T @ y  # SOLUTION", "return torch.tensor([2.0, 1.0])  # SOLUTION"),
-    Edit("    return w\n", "    return nn.Parameter(torch.tensor([2.0, 1.0]))\n"),
-    Edit("return ((X_test @ w - y_test) ** 2).mean()  # SOLUTION", "return torch.tensor(1.0)  # SOLUTION"),
+    Edit("return torch.linalg.inv(X.T @ X) @ X.T @ y  # SOLUTION",
+         "return torch.tensor([-1.0, 4.0] if X[0, 0] == 1 and len(X) == 3 else [2.0, 1.0])  # SOLUTION"),
+    Edit("    return w\n", "    if iterations == 3:\n        return nn.Parameter(torch.tensor([1.568296, 1.060444]))\n"
+                          "    return nn.Parameter(torch.tensor([1.900396, 1.137376] if tol else [2.0, 1.0]))\n"),
+    Edit("return ((X_test @ w - y_test) ** 2).mean()  # SOLUTION", "return torch.tensor(1.25 / 3)  # SOLUTION"),
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import warnings
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from autograder.notebook import as_python
 from autograder.worker import Shell
 from tests.corpus import all_mistakes, hidden_test_lines, write_student_notebook
 from tests.corpus.alternatives import ALTERNATIVES
+from tests.corpus.realworld import all_real_cases
 
 NAMED_AT_LEAST = 0.8
 
@@ -43,16 +45,27 @@ def run_notebook(path: Path) -> dict:
 
 
 def public_check(path: Path, question: str, namespace: dict) -> str:
-    """What ``grader.check(question)`` shows for the notebook at ``path`` ('' when it passes)."""
+    """The failure ``grader.check(question)`` shows for the notebook at ``path`` ('' when it passes).
+
+    Only the exceptions' messages: the transcript around them quotes the test's own code,
+    which holds every sentence the test may use.
+    """
     spec = nbformat.read(path, as_version=4).metadata["otter"]["tests"][question]
     test = OKTestFile.from_spec(spec, path=question)
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         test.run(namespace)
-    return "" if test.passed_all else " ".join(repr(test).split())
+    return "" if test.passed_all else failure_messages(repr(test))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: only 02 and the loss questions of 01, 03, 04 name mistakes yet (22/65)")
+def failure_messages(transcript: str) -> str:
+    """The ``SomeError: message`` lines of a doctest transcript, whitespace collapsed."""
+    text = " ".join(transcript.split())
+    found = re.findall(r"\b(\w+Error(?:: .*?)?)(?= Trying:| \*{20,}|$)", text)
+    assert found, text[-2000:]
+    return " | ".join(found)
+
+
 def test_public_checks_name_the_mistake_for_most_of_the_corpus(built, tmp_path):
     named, missed = [], []
     for variant in all_mistakes():
@@ -70,21 +83,31 @@ def test_public_checks_name_the_mistake_for_most_of_the_corpus(built, tmp_path):
     assert share >= NAMED_AT_LEAST, f"named {len(named)}, missed {missed}"
 
 
-# Public tests not yet written with `call` fail in otter when the student's function prints.
-PRINTS_BREAK_OLD_TESTS = {"expanded-data-updates", "stack-optimizer-solve"}
+# Right answers: the alternatives (some print inside their functions) and the real-world ones.
+RIGHT = [(a.assignment, a.id, a.answers, a.extra_cells, a.before) for a in ALTERNATIVES] + [
+    (c.assignment, f"realworld-{c.id}", c.answers, (), ()) for c in all_real_cases() if c.right]
 
 
-@pytest.mark.parametrize("alternative", [
-    pytest.param(a, marks=pytest.mark.xfail(strict=True, reason="prints break a doctest not yet using call()"))
-    if a.id in PRINTS_BREAK_OLD_TESTS else a for a in ALTERNATIVES], ids=lambda a: f"{a.assignment}:{a.id}")
-def test_public_checks_pass_right_answers(alternative, built, tmp_path):
-    path = write_student_notebook(built, alternative.assignment, alternative.answers,
-                                  tmp_path / f"{alternative.id}.ipynb", alternative.extra_cells, alternative.before)
+@pytest.mark.parametrize("right", RIGHT, ids=lambda r: f"{r[0]}:{r[1]}")
+def test_public_checks_pass_right_answers(right, built, tmp_path):
+    assignment, key, answers, extra_cells, before = right
+    path = write_student_notebook(built, assignment, answers, tmp_path / f"{key}.ipynb", extra_cells, before)
     namespace = run_notebook(path)
     for question in nbformat.read(path, as_version=4).metadata["otter"]["tests"]:
         shown = public_check(path, question, namespace)
         assert shown == "", shown
         assert not [sentence for sentence in MISTAKES.values() if sentence in shown]
+
+
+@pytest.mark.parametrize("case", [c for c in all_real_cases() if not c.right], ids=lambda c: f"{c.assignment}:{c.id}")
+def test_public_checks_never_name_another_mistake_for_real_code(case, built, tmp_path):
+    """On code people wrote, a public check names the real mistake or none (a wrong name misleads)."""
+    path = write_student_notebook(built, case.assignment, case.answers, tmp_path / f"{case.id}.ipynb")
+    namespace = run_notebook(path)
+    for question in nbformat.read(path, as_version=4).metadata["otter"]["tests"]:
+        shown = public_check(path, question, namespace)
+        named = [tag for tag, sentence in MISTAKES.items() if sentence in shown]
+        assert named in ([], [case.tag]), f"{question}: {shown}"
 
 
 def test_public_checks_show_what_was_checked(built, tmp_path):
@@ -93,8 +116,8 @@ def test_public_checks_show_what_was_checked(built, tmp_path):
     path = write_student_notebook(built, variant.assignment, {"mse": "def mse(preds, targets):\n"
                                   "    return ((preds - targets) ** 2).mean().sqrt()"}, tmp_path / "rmse.ipynb")
     shown = public_check(path, "q2-mse", run_notebook(path))
-    assert "mse(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 2.0, 5.0])) returned 1.1547" in shown
-    assert "expected 1.33333" in shown and MISTAKES["rmse-not-mse"] in shown
+    assert "mse(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([0.0, 2.0, 6.0])) returned 1.82574" in shown
+    assert "expected 3.33333" in shown and MISTAKES["rmse-not-mse"] in shown
     student = (built / "assignments" / variant.assignment / f"{variant.assignment}.ipynb").read_text()
     assert not [line for line in hidden_test_lines(built / "dist" / f"{variant.assignment}.zip") if line in student]
     assert "autograder" not in student.replace("autograder.public_checks", "")
