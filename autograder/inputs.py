@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from autograder.notebook import MalformedNotebook, Notebook, read_notebook
 from autograder.pipeline import Submission
 
 METADATA = "submission_metadata.yml"
@@ -120,6 +121,55 @@ def extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, destination:
 
 
 @dataclass
+class Choice:
+    """The notebook to grade among several, and what to tell the student about the choice."""
+
+    path: Path | None
+    note: str = ""  # which one was graded, when there were several
+    problem: str = ""  # why none could be chosen
+
+
+def readable(path: Path) -> Notebook | None:
+    try:
+        return read_notebook(path)
+    except MalformedNotebook:
+        return None
+
+
+def choose_notebook(found: list[tuple[str, Path]], where: str, assignment: str | None = None) -> Choice:
+    """The notebook to grade among ``found`` (what the student calls it, its path).
+
+    Notebooks with the same code count as one (the ``.ipynb`` next to the zip ``grader.export()``
+    made of it).  Among different ones, the one named after the assignment (``<assignment>.ipynb``,
+    the assignment being ``assignment`` or the one the notebooks' otter metadata names) is graded
+    and a draft beside it is not; the note says which was graded.  Otherwise it is a ``problem``.
+    """
+    if len(found) == 1:
+        return Choice(found[0][1])
+    notebooks = {label: readable(path) for label, path in found}
+    groups: dict[Any, list[str]] = {}
+    for label, notebook in notebooks.items():
+        groups.setdefault(tuple(notebook.cells) if notebook else label, []).append(label)
+    names = {name.lower() for name in {assignment, *(nb.assignment for nb in notebooks.values() if nb)} if name}
+    paths = dict(found)
+    named = [label for label in paths if paths[label].stem.lower() in names]
+    listed = ", ".join(label for label, _ in found[:5]) + (", ..." if len(found) > 5 else "")
+    if len(groups) == 1:
+        label = (named or [found[0][0]])[0]
+        return Choice(paths[label], note=f"{where} holds {len(found)} notebooks with the same code ({listed}): "
+                                         f"{label} was graded.")
+    chosen = [group for group in groups.values() if set(group) & set(named)]
+    if len(chosen) == 1:
+        label = next(label for label in chosen[0] if label in named)
+        return Choice(paths[label], note=f"{where} holds {len(groups)} different notebooks ({listed}): {label}, "
+                                         "the one named after the assignment, was graded.")
+    expected = " or ".join(sorted(f"{name}.ipynb" for name in names)) or "the assignment"
+    why = f"more than one is named {expected}" if chosen else f"none is named {expected}"
+    return Choice(None, problem=f"{where} holds {len(groups)} different notebooks ({listed}) and {why}: "
+                                "submit exactly one.")
+
+
+@dataclass
 class Finder:
     """Unpacks zips into numbered private folders under ``workdir``."""
 
@@ -137,7 +187,7 @@ class Finder:
         return unpack_zip(source, self.scratch())
 
     def one_notebook(self, key: str, source: Path, **who: str) -> Submission:
-        """The single notebook in a file, folder or zip; a ``problem`` if there is not exactly one."""
+        """The notebook in a file, folder or zip (``choose_notebook`` when there are several); else a ``problem``."""
         what = "zip" if source.is_file() else "folder"
         try:
             folder = self.unpack(source) if source.is_file() else source
@@ -148,20 +198,17 @@ class Finder:
             zips = [p for p in visible_children(folder) if p.suffix.lower() == ".zip" and p.is_file()]
             if len(zips) == 1:
                 return self.one_notebook(key, zips[0], **who)
-        if len(found) == 1:
-            return Submission(key, found[0], **who)
         if not found:
             problem = f"The {what} {source.name} holds no notebook (.ipynb); submit exactly one."
-        else:
-            names = ", ".join(str(p.relative_to(folder)) for p in found[:5])
-            problem = f"The {what} {source.name} holds {len(found)} notebooks ({names}); submit exactly one."
-        return Submission(key, None, problem=problem, **who)
+            return Submission(key, None, problem=problem, **who)
+        choice = choose_notebook([(str(p.relative_to(folder)), p) for p in found], f"The {what} {source.name}")
+        return Submission(key, choice.path, problem=choice.problem, note=choice.note, **who)
 
     def entry(self, path: Path) -> Submission | None:
         """One entry of a class folder, or None if it is not a submission (a stray file)."""
         suffix = path.suffix.lower()
-        if path.is_dir():
-            return self.one_notebook(path.name, path)
+        if path.is_dir():  # a per-student folder: its name is the student's
+            return self.one_notebook(path.name, path, student=path.name)
         if suffix in (".ipynb", ".zip") and not path.is_file():  # a pipe or device would block reading
             return Submission(path.stem, None, problem=f"{path.name} is not a regular file.")
         if suffix == ".ipynb":

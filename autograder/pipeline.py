@@ -29,6 +29,7 @@ class Submission:
     student: str = ""
     email: str = ""
     problem: str = ""  # set when the submission could not even be unpacked
+    note: str = ""  # which notebook was graded, when the submission held several (starts the message)
 
 
 def zero_questions(assignment: Assignment) -> list[QuestionResult]:
@@ -82,6 +83,7 @@ def grade_submission(
             if attempt == 0:
                 result.flags.append("sandbox-restarted: the grader's worker stopped and was restarted")
     result.seconds = round(time.monotonic() - started, 3)
+    result.message = " | ".join(part for part in (submission.note, result.message) if part)[:1000]
     return result
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import nbformat
 import pytest
 
 from autograder.build import build_zip, master_notebooks, runtime_requirements
@@ -334,12 +335,35 @@ def test_no_notebook_scores_zero_with_a_message(archive, tmp_path):
     assert "Traceback" not in json.dumps(document)
 
 
-def test_two_notebooks_score_zero_with_a_message(archive, built, tmp_path):
-    other = tmp_path / "copy" / "draft.ipynb"
-    write_variant(A, (), other, extra_cells=("x = 1",))
-    document = emulate(archive, [solution_path(A), other], tmp_path)
+def test_two_different_notebooks_none_named_after_the_assignment_score_zero(archive, built, tmp_path):
+    draft = write_variant(A, (), tmp_path / "copy" / "draft.ipynb", extra_cells=("x = 1",))
+    final = write_variant(A, (), tmp_path / "copy" / "final.ipynb")
+    document = emulate(archive, [draft, final], tmp_path)
     assert document["score"] == 0
-    assert "2 different notebooks" in document["output"] and "Upload exactly one" in document["output"]
+    assert "2 different notebooks (draft.ipynb, final.ipynb)" in document["output"]
+    assert f"none is named {A}.ipynb: submit exactly one" in document["output"]
+
+
+def test_a_draft_beside_the_notebook_named_after_the_assignment(archive, built, tmp_path, assignments):
+    """The notebook named after the assignment is graded, the draft is not, and the output says so."""
+    draft = write_variant(A, MISTAKES[0].edits, tmp_path / "copy" / "draft.ipynb")
+    document = emulate(archive, [solution_path(A), draft], tmp_path)
+    assert document["score"] == assignments[A].max_score
+    assert f"{A}.ipynb, the one named after the assignment, was graded" in document["output"]
+
+
+def test_the_notebook_beside_its_export_zip_is_graded(archive, built, tmp_path, assignments):
+    """The .ipynb and the zip grader.export() made of it: the same code, saved twice, is one notebook."""
+    notebook = nbformat.read(solution_path(A), as_version=4)
+    notebook.metadata["saved_again"] = True  # other bytes, the same code
+    bundle = tmp_path / "export" / f"{A}_2026_11_30T10_00_00.zip"
+    bundle.parent.mkdir()
+    with zipfile.ZipFile(bundle, "w") as opened:
+        opened.writestr(f"{A}.ipynb", nbformat.writes(notebook))
+    document = emulate(archive, [solution_path(A), bundle], tmp_path)
+    assert document["score"] == assignments[A].max_score
+    assert (f"2 notebooks with the same code ({A}.ipynb, {A}.ipynb in {bundle.name}): {A}.ipynb was graded"
+            in document["output"])
 
 
 def test_wrong_assignment_scores_zero_with_a_message(archive, built, tmp_path):

@@ -75,20 +75,72 @@ def test_folder_of_notebooks_skips_checkpoints_hidden_files_and_macos_folders(tm
     assert found[0].path.read_bytes() == notebook_bytes("ada")
 
 
-def test_per_student_folders_need_exactly_one_notebook(tmp_path):
+def test_per_student_folders_need_one_notebook_to_grade(tmp_path):
     classroom = tmp_path / "class"
     write(classroom / "ada" / "work" / "hw.ipynb", notebook_bytes())
     write(classroom / "ada" / ".ipynb_checkpoints" / "hw-checkpoint.ipynb", notebook_bytes())
-    write(classroom / "ben" / "a.ipynb", notebook_bytes())
-    write(classroom / "ben" / "b.ipynb", notebook_bytes())
+    write(classroom / "ben" / "a.ipynb", notebook_bytes("a"))
+    write(classroom / "ben" / "b.ipynb", notebook_bytes("b"))
     (classroom / "cleo").mkdir()
     make_zip(classroom / "dev" / "dev_export.zip", {"hw.ipynb": notebook_bytes("dev")})
     found = by_key(discover(classroom, tmp_path / "work"))
-    assert found["ada"].path.name == "hw.ipynb" and not found["ada"].problem
-    assert found["ben"].path is None and "2 notebooks" in found["ben"].problem
-    assert "a.ipynb" in found["ben"].problem and "b.ipynb" in found["ben"].problem
+    assert found["ada"].path.name == "hw.ipynb" and not found["ada"].problem and not found["ada"].note
+    assert found["ben"].path is None and "2 different notebooks (a.ipynb, b.ipynb)" in found["ben"].problem
     assert found["cleo"].path is None and "no notebook" in found["cleo"].problem
     assert found["dev"].path.read_bytes() == notebook_bytes("dev")
+
+
+def test_a_per_student_folder_is_the_students_name(tmp_path):
+    """The feedback page names the student by the folder, not "(unknown)"."""
+    from autograder.reports.feedback import render_feedback
+    from autograder.results import SubmissionResult
+
+    write(tmp_path / "class" / "Ada Lovelace" / "hw.ipynb", notebook_bytes())
+    write(tmp_path / "class" / "ben.ipynb", notebook_bytes())
+    found = by_key(discover(tmp_path / "class", tmp_path / "work"))
+    ada = next(submission for key, submission in found.items() if key.startswith("Ada"))
+    assert ada.student == "Ada Lovelace"
+    assert found["ben"].student == ""  # a notebook file's name is not taken for a person's
+    page = render_feedback(SubmissionResult(ada.key, "hw", "graded", student=ada.student), "hw", 1.0)
+    assert "Ada Lovelace" in page and "<td>Student</td><td>(unknown)" not in page
+
+
+def otter_notebook(assignment: str, code: str) -> bytes:
+    """A notebook whose otter metadata names ``assignment``, with one code cell."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code, id="cell-0")])
+    notebook.metadata["otter"] = {"assignment_name": assignment}
+    return nbformat.writes(notebook).encode()
+
+
+def test_the_notebook_named_after_the_assignment_is_graded_and_the_note_says_so(tmp_path):
+    classroom = tmp_path / "class"
+    write(classroom / "ada" / "hw.ipynb", otter_notebook("hw", "x = 2"))
+    write(classroom / "ada" / "hw-draft.ipynb", otter_notebook("hw", "x = 1"))
+    ada = by_key(discover(classroom, tmp_path / "work"))["ada"]
+    assert ada.path.name == "hw.ipynb" and not ada.problem
+    assert ada.note == ("The folder ada holds 2 different notebooks (hw-draft.ipynb, hw.ipynb): hw.ipynb, "
+                        "the one named after the assignment, was graded.")
+
+
+def test_notebooks_with_the_same_code_count_once(tmp_path):
+    """Saved twice (other outputs, other metadata), the same code is one notebook: no problem, a note."""
+    saved_again = nbformat.reads(otter_notebook("hw", "x = 1").decode(), as_version=4)
+    saved_again.cells[0].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    classroom = tmp_path / "class"
+    write(classroom / "ada" / "copy.ipynb", otter_notebook("hw", "x = 1"))
+    write(classroom / "ada" / "mine.ipynb", nbformat.writes(saved_again).encode())
+    ada = by_key(discover(classroom, tmp_path / "work"))["ada"]
+    assert ada.path is not None and not ada.problem
+    assert "2 notebooks with the same code (copy.ipynb, mine.ipynb): copy.ipynb was graded" in ada.note
+
+
+def test_two_notebooks_named_after_the_assignment_with_different_code_are_a_problem(tmp_path):
+    classroom = tmp_path / "class"
+    write(classroom / "ada" / "hw.ipynb", otter_notebook("hw", "x = 1"))
+    write(classroom / "ada" / "old" / "hw.ipynb", otter_notebook("hw", "x = 2"))
+    ada = by_key(discover(classroom, tmp_path / "work"))["ada"]
+    assert ada.path is None and "more than one is named hw.ipynb: submit exactly one" in ada.problem
+    assert "(hw.ipynb, old/hw.ipynb)" in ada.problem
 
 
 def test_otter_zips_are_unpacked_privately(tmp_path):
@@ -107,7 +159,7 @@ def test_bad_zips_become_malformed_rows_not_exceptions(tmp_path):
     classroom = tmp_path / "class"
     write(classroom / "empty.zip", b"")
     write(classroom / "corrupt.zip", b"PK\x03\x04 this is not really a zip")
-    make_zip(classroom / "two.zip", {"a.ipynb": notebook_bytes(), "sub/b.ipynb": notebook_bytes()})
+    make_zip(classroom / "two.zip", {"a.ipynb": notebook_bytes("a"), "sub/b.ipynb": notebook_bytes("b")})
     make_zip(classroom / "none.zip", {"README.md": b"hello"})
     make_zip(classroom / "escape.zip", {"../../escaped.ipynb": notebook_bytes()})
     link = zipfile.ZipInfo("link.ipynb")
@@ -122,7 +174,7 @@ def test_bad_zips_become_malformed_rows_not_exceptions(tmp_path):
     assert all(s.path is None for s in found.values())
     assert "empty (0 bytes)" in found["empty"].problem
     assert "not a readable zip" in found["corrupt"].problem
-    assert "2 notebooks" in found["two"].problem
+    assert "2 different notebooks (a.ipynb, sub/b.ipynb)" in found["two"].problem
     assert "no notebook" in found["none"].problem
     assert "unsafe path" in found["escape"].problem
     assert "symbolic link" in found["link"].problem

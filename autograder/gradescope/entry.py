@@ -10,7 +10,6 @@ submission or the grader itself is broken.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -24,7 +23,7 @@ from typing import Any
 from autograder.assignments import Assignment, load_assignment
 from autograder.gradescope import add_arguments
 from autograder.gradescope.results import results_json
-from autograder.inputs import ignored, notebooks_under, unpack_zip
+from autograder.inputs import Choice, choose_notebook, ignored, notebooks_under, unpack_zip
 from autograder.pipeline import Submission, grade_submission, zero_questions
 from autograder.results import SubmissionResult
 from autograder.sandbox import Limits, Sandbox, SandboxBroken, SandboxUnavailable
@@ -78,9 +77,10 @@ def grade_layout(layout: Layout, requested: str, limits: Limits) -> dict[str, An
     lock_down(layout)
     users = read_users(layout.metadata)
     with tempfile.TemporaryDirectory(prefix="gd-unpacked-") as unpacked:
-        path, problem = find_notebook(layout.submission, Path(unpacked))
-        submission = Submission(users["id"] or "submission", path, users["names"], users["emails"], problem)
-        if path is None:  # nothing to run: answered without starting a sandbox
+        choice = find_notebook(layout.submission, Path(unpacked), assignment.name)
+        submission = Submission(users["id"] or "submission", choice.path, users["names"], users["emails"],
+                                choice.problem, choice.note)
+        if choice.path is None:  # nothing to run: answered without starting a sandbox
             return labelled(results_json(grade_submission(submission, assignment, Sandbox(), limits)), "not started")
         try:
             sandbox = open_sandbox(requested)
@@ -154,29 +154,31 @@ def read_users(path: Path) -> dict[str, str]:
     }
 
 
-def find_notebook(folder: Path, unpacked: Path) -> tuple[Path | None, str]:
-    """The one notebook in the submission (zips are looked into), or a problem the student can fix."""
-    candidates: dict[str, Path] = {}
+def find_notebook(folder: Path, unpacked: Path, assignment: str | None = None) -> Choice:
+    """The notebook to grade in the submission (zips are looked into), or a problem the student can fix.
+
+    Several notebooks: ``choose_notebook`` (the same code counts once; else the one named
+    after ``assignment``), and the note says which one was graded.
+    """
+    found: list[tuple[str, Path]] = []
     broken: list[str] = []
     for number, path in enumerate(sorted(submitted_files(folder))):
+        label = str(path.relative_to(folder))
         if path.suffix.lower() == ".ipynb":
-            candidates.setdefault(digest(path.read_bytes()), path)
+            found.append((label, path))
         elif path.suffix.lower() == ".zip":
             try:
-                for found in notebooks_under(unpack_zip(path, unpacked / f"zip{number}")):
-                    candidates.setdefault(digest(found.read_bytes()), found)
+                inside = unpack_zip(path, unpacked / f"zip{number}")
+                found += [(f"{found_path.relative_to(inside)} in {label}", found_path)
+                          for found_path in notebooks_under(inside)]
             except (zipfile.BadZipFile, OSError, ValueError) as error:
                 broken.append(f"{path.name} ({error})")
-    notebooks = list(candidates.values())
-    if len(notebooks) == 1:
-        return notebooks[0], ""
-    if not notebooks:
+    if not found:
         problem = "No Jupyter notebook (.ipynb) was found in your submission. Upload your notebook file."
         if broken:
             problem += " These files could not be opened as zips: " + ", ".join(broken) + "."
-        return None, problem
-    names = ", ".join(sorted(path.name for path in notebooks))
-    return None, f"Your submission holds {len(notebooks)} different notebooks ({names}). Upload exactly one."
+        return Choice(None, problem=problem)
+    return choose_notebook(found, "Your submission", assignment)
 
 
 def submitted_files(folder: Path) -> list[Path]:
@@ -185,10 +187,6 @@ def submitted_files(folder: Path) -> list[Path]:
         return []
     return [path for path in folder.rglob("*") if path.is_file() and not path.is_symlink()
             and not any(ignored(part) for part in path.relative_to(folder).parts)]
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def write_results(path: Path, document: dict[str, Any]) -> None:
