@@ -31,6 +31,7 @@ torch.set_num_threads(1)
 SAME_WORKER = {"tests/test_diagnosis_report.py": "tests/test_realworld.py"}  # graded_corpus
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: nothing to do without xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """``--dist loadfile``, with the files of ``SAME_WORKER`` scheduled as one."""
     if config.getvalue("dist") != "loadfile":
