@@ -174,19 +174,16 @@ def test_hidden_doctest_output_is_never_echoed(tmp_path, sandbox, limits):
     assert not public.passed and "49.0" in public.message
 
 
-def test_no_call_sees_what_another_call_saw(tmp_path, assignments, sandbox, limits):
-    """Each call runs in its own fork of the executed notebook: inputs one call kept are gone in the next.
-
-    Hidden-case feedback never quotes what the student's code raised, so neither the public inputs
-    nor the hidden ones (a 25-element tensor) reach a student through it.
-    """
+def test_feedback_never_carries_hidden_inputs(tmp_path, assignments, sandbox, limits):
+    """Public cases run before any hidden input is sent, so a public message cannot quote one (a
+    25-element tensor); hidden-case feedback never quotes what the student's code raised at all."""
     from tests.corpus.attacks import SMUGGLE_HIDDEN_INPUTS
 
     path = write_variant(A, (), tmp_path / "smuggle.ipynb", (SMUGGLE_HIDDEN_INPUTS,))
     result = grade(path, assignments, sandbox, limits)
     public = " ".join(c.message for q in result.questions for c in q.cases if not c.hidden)
     hidden = " ".join(c.message for q in result.questions for c in q.cases if c.hidden)
-    assert "SEEN: []" in public and "SEEN: [(" not in public
+    assert "SEEN: [(3,)" in public and "(25,)" not in public
     assert "SEEN" not in hidden and "(25,)" not in hidden
     assert "`apply_step` raised RuntimeError." in hidden
 
