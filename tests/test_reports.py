@@ -253,7 +253,7 @@ def test_ungraded_submissions_say_why(written):
     assert rows_starting(parse(dave), "Message") == [["Message", "Not a gradable notebook."]]
     assert "No question was graded." in dave.read_text()
     eve = parse(written / "feedback" / "eve.html")
-    assert rows_starting(eve, "Status") == [["Status", "not graded: time limit reached"]]
+    assert rows_starting(eve, "Status") == [["Status", "not graded: the cells did not finish within the time limit"]]
 
 
 def test_an_empty_class_still_gets_a_report(assignment, tmp_path):
