@@ -156,16 +156,16 @@ def choose_notebook(found: list[tuple[str, Path]], where: str, assignment: str |
     listed = ", ".join(label for label, _ in found[:5]) + (", ..." if len(found) > 5 else "")
     if len(groups) == 1:
         label = (named or [found[0][0]])[0]
-        return Choice(paths[label], note=f"{where} holds {len(found)} notebooks with the same code ({listed}): "
+        return Choice(paths[label], note=f"{where} holds {len(found)} notebooks ({listed}) with the same code: "
                                          f"{label} was graded.")
     chosen = [group for group in groups.values() if set(group) & set(named)]
     if len(chosen) == 1:
         label = next(label for label in chosen[0] if label in named)
-        return Choice(paths[label], note=f"{where} holds {len(groups)} different notebooks ({listed}): {label}, "
-                                         "the one named after the assignment, was graded.")
+        return Choice(paths[label], note=f"{where} holds {len(found)} notebooks ({listed}) whose code differs: "
+                                         f"{label}, the one named after the assignment, was graded.")
     expected = " or ".join(sorted(f"{name}.ipynb" for name in names)) or "the assignment"
     why = f"more than one is named {expected}" if chosen else f"none is named {expected}"
-    return Choice(None, problem=f"{where} holds {len(groups)} different notebooks ({listed}) and {why}: "
+    return Choice(None, problem=f"{where} holds {len(found)} notebooks ({listed}) whose code differs, and {why}: "
                                 "submit exactly one.")
 
 

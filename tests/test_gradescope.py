@@ -340,7 +340,7 @@ def test_two_different_notebooks_none_named_after_the_assignment_score_zero(arch
     final = write_variant(A, (), tmp_path / "copy" / "final.ipynb")
     document = emulate(archive, [draft, final], tmp_path)
     assert document["score"] == 0
-    assert "2 different notebooks (draft.ipynb, final.ipynb)" in document["output"]
+    assert "2 notebooks (draft.ipynb, final.ipynb) whose code differs" in document["output"]
     assert f"none is named {A}.ipynb: submit exactly one" in document["output"]
 
 
@@ -362,7 +362,7 @@ def test_the_notebook_beside_its_export_zip_is_graded(archive, built, tmp_path, 
         opened.writestr(f"{A}.ipynb", nbformat.writes(notebook))
     document = emulate(archive, [solution_path(A), bundle], tmp_path)
     assert document["score"] == assignments[A].max_score
-    assert (f"2 notebooks with the same code ({A}.ipynb, {A}.ipynb in {bundle.name}): {A}.ipynb was graded"
+    assert (f"2 notebooks ({A}.ipynb, {A}.ipynb in {bundle.name}) with the same code: {A}.ipynb was graded"
             in document["output"])
 
 

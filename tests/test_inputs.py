@@ -85,7 +85,7 @@ def test_per_student_folders_need_one_notebook_to_grade(tmp_path):
     make_zip(classroom / "dev" / "dev_export.zip", {"hw.ipynb": notebook_bytes("dev")})
     found = by_key(discover(classroom, tmp_path / "work"))
     assert found["ada"].path.name == "hw.ipynb" and not found["ada"].problem and not found["ada"].note
-    assert found["ben"].path is None and "2 different notebooks (a.ipynb, b.ipynb)" in found["ben"].problem
+    assert found["ben"].path is None and "2 notebooks (a.ipynb, b.ipynb) whose code differs" in found["ben"].problem
     assert found["cleo"].path is None and "no notebook" in found["cleo"].problem
     assert found["dev"].path.read_bytes() == notebook_bytes("dev")
 
@@ -118,7 +118,7 @@ def test_the_notebook_named_after_the_assignment_is_graded_and_the_note_says_so(
     write(classroom / "ada" / "hw-draft.ipynb", otter_notebook("hw", "x = 1"))
     ada = by_key(discover(classroom, tmp_path / "work"))["ada"]
     assert ada.path.name == "hw.ipynb" and not ada.problem
-    assert ada.note == ("The folder ada holds 2 different notebooks (hw-draft.ipynb, hw.ipynb): hw.ipynb, "
+    assert ada.note == ("The folder ada holds 2 notebooks (hw-draft.ipynb, hw.ipynb) whose code differs: hw.ipynb, "
                         "the one named after the assignment, was graded.")
 
 
@@ -131,7 +131,7 @@ def test_notebooks_with_the_same_code_count_once(tmp_path):
     write(classroom / "ada" / "mine.ipynb", nbformat.writes(saved_again).encode())
     ada = by_key(discover(classroom, tmp_path / "work"))["ada"]
     assert ada.path is not None and not ada.problem
-    assert "2 notebooks with the same code (copy.ipynb, mine.ipynb): copy.ipynb was graded" in ada.note
+    assert "2 notebooks (copy.ipynb, mine.ipynb) with the same code: copy.ipynb was graded" in ada.note
 
 
 def test_two_notebooks_named_after_the_assignment_with_different_code_are_a_problem(tmp_path):
@@ -174,7 +174,7 @@ def test_bad_zips_become_malformed_rows_not_exceptions(tmp_path):
     assert all(s.path is None for s in found.values())
     assert "empty (0 bytes)" in found["empty"].problem
     assert "not a readable zip" in found["corrupt"].problem
-    assert "2 different notebooks (a.ipynb, sub/b.ipynb)" in found["two"].problem
+    assert "2 notebooks (a.ipynb, sub/b.ipynb) whose code differs" in found["two"].problem
     assert "no notebook" in found["none"].problem
     assert "unsafe path" in found["escape"].problem
     assert "symbolic link" in found["link"].problem
