@@ -41,7 +41,7 @@ def test_problems_report_a_right_answer_that_lost_points_and_a_low_precision():
 def test_no_right_answer_loses_points_and_every_tag_is_precise(built):
     outcomes = list(graded_corpus(built).values())
     right = [o for o in outcomes if o.case.question is None]
-    assert len(right) >= 40 and len(outcomes) >= 150
+    assert len(right) >= 40 and len(outcomes) >= 140
     assert [o.case.key for o in right if o.right_lost_points] == []
     low = {row.tag: row.precision for row in scores(outcomes) if row.precision is not None and row.precision < MIN_PRECISION}
     assert low == {}, table(outcomes)
