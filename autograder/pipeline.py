@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignments import Assignment
+from autograder.curves import loss_curves
 from autograder.hints import add_global_hints
 from autograder.integrity import runtime_flags, scan_source
 from autograder.judge import judge_all
@@ -94,6 +95,8 @@ def run_and_judge(
     session = sandbox.session(limits)
     student = StudentNotebook(session, code_cells, limits)
     student.ensure_running()
+    # before any hidden case: what the student's code returns here is drawn on its feedback page
+    result.curves = loss_curves(assignment.name, student)
     questions = judge_all(assignment.tests, student)
     session.end()
     add_global_hints(questions, assignment.tests, code_cells, student.names)

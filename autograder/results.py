@@ -81,6 +81,7 @@ class SubmissionResult:
     message: str = ""
     cell_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    curves: dict[str, dict[str, Any]] = field(default_factory=dict)  # autograder.curves: losses on public inputs
 
     @property
     def total(self) -> float:

@@ -7,6 +7,7 @@ display or global state.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -70,4 +71,26 @@ def mistake_bars(counts: Sequence[tuple[str, int]]) -> bytes:
     axes.set_xlabel("students")
     axes.set_title("Mistakes diagnosed")
     axes.xaxis.get_major_locator().set_params(integer=True)
+    return png(figure)
+
+
+def loss_curves(student: Sequence[float | None] | None, reference: Sequence[float | None]) -> bytes:
+    """A student's losses per epoch beside the reference's, on a log scale when they are all positive.
+
+    Values that are not finite (None) leave a gap, and a curve that left the plot is drawn up to there.
+    """
+    figure = Figure(figsize=(6, 3.2))
+    axes = figure.subplots()
+    axes.plot(range(len(reference)), [math.nan if v is None else v for v in reference], color="#4c72b0",
+              marker=".", label="reference")
+    if student:
+        axes.plot(range(len(student)), [math.nan if v is None else v for v in student], color=ZERO,
+                  marker=".", label="your function")
+    values = [v for v in [*reference, *(student or [])] if v is not None]
+    if values and min(values) > 0:
+        axes.set_yscale("log")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("loss")
+    axes.set_title("Loss on the public example")
+    axes.legend(frameon=False)
     return png(figure)

@@ -1,11 +1,15 @@
 """One student's feedback page: who, the total, and every question's test cases with diagnoses.
 
-Only what ``SubmissionResult`` holds is shown; it never holds test code or expected values.
+Only what ``SubmissionResult`` holds is shown; it never holds test code or a hidden case's expected
+values.  The training questions get a picture of the loss on the public example (``autograder.curves``).
 Integrity flags are for the instructor (class report, grades.csv) and are not shown here.
 """
 
 from __future__ import annotations
 
+import base64
+
+from autograder.reports import charts
 from autograder.reports.page import render
 from autograder.results import SubmissionResult
 
@@ -22,4 +26,15 @@ def render_feedback(result: SubmissionResult, assignment: str, max_score: float)
     """The complete feedback page of one submission (``templates/feedback.html``)."""
     return render("feedback.html", title=f"{assignment}: feedback for {result.student or result.submission}",
                   result=result, assignment=assignment, max_score=max_score,
-                  status=STATUS_TEXT.get(result.status, result.status))
+                  status=STATUS_TEXT.get(result.status, result.status), curves=curve_images(result))
+
+
+def curve_images(result: SubmissionResult) -> dict[str, dict[str, str]]:
+    """Per training question, the loss-curve picture (a PNG data URI) and the public call it shows."""
+    images = {}
+    for question, curve in result.curves.items():
+        if curve.get("reference"):
+            data = base64.b64encode(charts.loss_curves(curve.get("student"), curve["reference"])).decode()
+            images[question] = {"src": f"data:image/png;base64,{data}", "call": str(curve.get("call", "")),
+                                "missing": not curve.get("student")}
+    return images
