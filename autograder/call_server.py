@@ -10,15 +10,19 @@ enters the process that runs it.
 * The process that ran the cells answers plain requests itself, as long as no
   reference has been sent.
 * The first request with references ends that process: a fork of it with a single
-  thread, the *template*, takes over.  The template runs no student code: it closes
+  thread, the *template*, takes over (see the last point).  The template runs no student code: it closes
   every inherited descriptor, unmaps every shared memory mapping, kills every other
   process, then forks one *call process* per run of requests on the same route.  A call
   process with references first gets its own copy-on-write view of every writable
   folder and its own IPC and network namespaces (``isolation.private_view``).
-* When the route changes (or a call dies or runs out of time), the template kills the
-  call process and everything it started before forking the next one.  So the student
-  code that later answers another route (another question, or plain requests) never
-  coexists with reference code, and nothing the references' process wrote survives it.
+* A call process keeps serving while the requests allow it: plain ones in a plain
+  process; in one with references, no request for a function whose reference it has
+  received.  Otherwise (or when a call dies or runs out of time) the template kills it
+  and everything it started before forking the next one.  So the student code graded
+  later never coexists with the reference of what it is graded on, and nothing the
+  references' process wrote survives it.
+* When no thread of the cells survives, the process that ran the cells cleans itself up
+  and becomes the template in place, which saves a fork.
 
 Standard library only: this file runs in the sandbox next to ``worker.py``.
 """
@@ -33,7 +37,7 @@ import select
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 if __package__:
     from autograder.isolation import PR_SET_DUMPABLE, drop_capabilities, forget_hooks, libc, private_view
@@ -64,12 +68,41 @@ def read_route(fd: int) -> str | None:
 
 @dataclass
 class CallProcess:
-    """A fork of the template that answers the requests of one route."""
+    """A fork of the template that answers requests: plain ones, or ones with references."""
 
     pid: int
     route: str
     go: int  # the template writes a byte here for each request to answer
     news: CallNews
+    received: set[str] = field(default_factory=set)  # the references sent to it so far
+
+    def may_serve(self, route: str) -> bool:
+        """Plain requests only in a plain process; no function called here once its reference came.
+
+        A process that received the reference of ``f`` never calls the student's ``f``
+        again, so what it kept of references cannot stand in for the code they grade.
+        """
+        if route == PLAIN or self.route == PLAIN:
+            return route == self.route
+        return function_of(route) not in self.received
+
+
+def function_of(route: str) -> str:
+    """``apply_step`` for the route ``apply_step(func,mse)``."""
+    return route.split("(", 1)[0]
+
+
+def references_of(route: str) -> set[str]:
+    """``{"func", "mse"}`` for the route ``apply_step(func,mse)``; nothing for ``plain``."""
+    inside = route.partition("(")[2].rstrip(")")
+    return {name for name in inside.split(",") if name}
+
+
+def thread_count() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 0
 
 
 class RequestServer:
@@ -103,6 +136,8 @@ class RequestServer:
                 if not self.answer(lambda _id: None):
                     os._exit(0)
                 continue
+            if thread_count() == 1:  # nothing of the cells runs beside us: become the template in place
+                self.template(route)
             hand_over(functools.partial(self.template, route))
 
     # -- in the template
@@ -114,10 +149,11 @@ class RequestServer:
         unmap_shared_memory()
         self.kill_leftovers(None)  # the cells' processes and what the plain requests started
         while route is not None:
-            if self.current is None or self.current.route != route:
+            if self.current is None or not self.current.may_serve(route):
                 self.stop_current()
                 self.current = self.start(route)
             if self.current is not None:
+                self.current.received |= references_of(route)
                 self.run_one(self.current)
             route = read_route(self.requests)
         self.stop_current()
