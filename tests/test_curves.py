@@ -37,8 +37,8 @@ def test_the_students_curve_is_drawn_beside_the_reference(assignment, question, 
     wrong = graded(assignment, variant.edits, tmp_path, assignments, sandbox, limits).curves[question]
     assert wrong["reference"] == curve["reference"] and wrong["student"] and not close(wrong["student"], curve["reference"])
     page = render_feedback(right, assignment, 1.0)
-    assert f'alt="loss curve of {question}"' in page and 'src="data:image/png;base64,' in page
-    assert page.count("data:image/png;base64,") == 1  # one training question per assignment
+    assert f'alt="loss curve of {question}"' in page and 'src="data:image/svg+xml;base64,' in page
+    assert page.count("data:image/svg+xml;base64,") == 1  # one training question per assignment
 
 
 def test_a_function_that_gives_no_losses_leaves_the_reference_alone(tmp_path, assignments, sandbox, limits):

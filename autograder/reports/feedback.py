@@ -30,11 +30,11 @@ def render_feedback(result: SubmissionResult, assignment: str, max_score: float)
 
 
 def curve_images(result: SubmissionResult) -> dict[str, dict[str, str]]:
-    """Per training question, the loss-curve picture (a PNG data URI) and the public call it shows."""
+    """Per training question, the loss-curve picture (an SVG data URI) and the public call it shows."""
     images = {}
     for question, curve in result.curves.items():
         if curve.get("reference"):
             data = base64.b64encode(charts.loss_curves(curve.get("student"), curve["reference"])).decode()
-            images[question] = {"src": f"data:image/png;base64,{data}", "call": str(curve.get("call", "")),
+            images[question] = {"src": f"data:image/svg+xml;base64,{data}", "call": str(curve.get("call", "")),
                                 "missing": not curve.get("student")}
     return images
