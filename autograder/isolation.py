@@ -112,19 +112,43 @@ def private_view(upper_mb: int) -> bool:
 
 
 def overlay(folder: str, upper_mb: int) -> bool:
-    """Mount a copy-on-write view of ``folder`` over itself, its changes kept in a fresh tmpfs."""
+    """Mount a copy-on-write view of ``folder`` over itself, its changes kept in a fresh tmpfs.
+
+    A folder with mounts inside (the Python environment, when the project lives under
+    ``/tmp``) cannot be an overlay's lower layer in a user namespace: it gets an empty
+    tmpfs instead, with those mounts bound again.
+    """
+    inside = []
     try:
         lower = os.open(folder, os.O_PATH | os.O_DIRECTORY)
+        inside = [(path, os.open(path, os.O_PATH)) for path in mounts_inside(folder)]
     except OSError:
         return False
     try:
         if not _mount("tmpfs", folder, "tmpfs", 0, f"size={upper_mb}m,mode=755"):
             return False
-        os.mkdir(os.path.join(folder, ".upper"))
-        os.mkdir(os.path.join(folder, ".work"))
-        options = f"lowerdir=/proc/self/fd/{lower},upperdir={folder}/.upper,workdir={folder}/.work"
-        return _mount("overlay", folder, "overlay", 0, options)
+        if not inside:
+            os.mkdir(os.path.join(folder, ".upper"))
+            os.mkdir(os.path.join(folder, ".work"))
+            options = f"lowerdir=/proc/self/fd/{lower},upperdir={folder}/.upper,workdir={folder}/.work"
+            return _mount("overlay", folder, "overlay", 0, options)
+        for path, _ in inside:
+            os.makedirs(path, exist_ok=True)
+        return all(_mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None) for path, fd in inside)
     except OSError:
         return False
     finally:
-        os.close(lower)
+        for fd in [lower, *(fd for _, fd in inside)]:
+            os.close(fd)
+
+
+def mounts_inside(folder: str) -> list[str]:
+    """The outermost mount points strictly inside ``folder``."""
+    prefix = folder.rstrip("/") + "/"
+    try:
+        with open("/proc/self/mounts") as mounts:
+            points = sorted({line.split()[1] for line in mounts if len(line.split()) > 1})
+    except OSError:
+        return []
+    inside = [point for point in points if point.startswith(prefix)]
+    return [point for point in inside if not any(point.startswith(other + "/") for other in inside)]
