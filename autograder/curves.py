@@ -75,7 +75,7 @@ CURVES = {
 def plain_losses(value: Any) -> list[float | None] | None:
     """``value`` as a list of at most ``MAX_POINTS`` floats (None where not finite), or None if it is no list."""
     try:
-        numbers = [float(item) for item in list(value)[:MAX_POINTS]]
+        numbers = [float(item.detach() if hasattr(item, "detach") else item) for item in list(value)[:MAX_POINTS]]
     except (TypeError, ValueError, RuntimeError):
         return None
     return [number if math.isfinite(number) else None for number in numbers]
