@@ -572,7 +572,7 @@ class StudentProcess:
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         os.close(devnull)
-        if PRIVATE_MOUNTS:
+        if PRIVATE_MOUNTS and self.private:  # inside bwrap only: under setpriv, /tmp is the container's own
             fresh_folders([self.scratch, "/tmp", "/dev/shm"], files_mb(self.limits))
         work = os.path.join(self.scratch, "work")
         os.makedirs(work, exist_ok=True)
