@@ -57,6 +57,17 @@ def forget_hooks() -> None:
                 pass
 
 
+def map_ids(uid: int, gid: int) -> bool:
+    """Map our own user and group into a user namespace just entered (no other ids exist there)."""
+    try:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as handle:
+                handle.write(text)
+    except OSError:
+        return False
+    return True
+
+
 def writable_folders() -> list[str]:
     """Mount points of writable RAM file systems, plus ``/dev/shm``; never ``/dev`` itself."""
     found: list[str] = []
@@ -91,12 +102,8 @@ def private_view(upper_mb: int) -> bool:
     folders = writable_folders()
     if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET) != 0:
         return False
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-        try:
-            with open(f"/proc/self/{name}", "w") as handle:
-                handle.write(text)
-        except OSError:
-            return False
+    if not map_ids(uid, gid):
+        return False
     if not _mount("none", "/", None, MS_PRIVATE | MS_REC, None):
         return False
     ok = True

@@ -40,14 +40,24 @@ from typing import Any
 
 if __package__:  # imported by the grader (tests): leave its sys.path alone
     from autograder import wire
-    from autograder.call_server import RequestServer, fork_when_possible, kill_all_but_init
-    from autograder.isolation import drop_capabilities
+    from autograder.call_server import (
+        RequestServer,
+        close_descriptors_but,
+        fork_when_possible,
+        kill_all_but_init,
+    )
+    from autograder.isolation import drop_capabilities, map_ids
     from autograder.wire import LineReader, send
 else:  # run as a script inside the sandbox, where `python -I` does not add this folder
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import wire  # type: ignore[no-redef]
-    from call_server import RequestServer, fork_when_possible, kill_all_but_init  # type: ignore[no-redef]
-    from isolation import drop_capabilities  # type: ignore[no-redef]
+    from call_server import (  # type: ignore[no-redef]
+        RequestServer,
+        close_descriptors_but,
+        fork_when_possible,
+        kill_all_but_init,
+    )
+    from isolation import drop_capabilities, map_ids  # type: ignore[no-redef]
     from wire import LineReader, send  # type: ignore[no-redef]
 
 PR_SET_DUMPABLE = 4
@@ -414,30 +424,11 @@ def enter_student_namespaces() -> bool:
         notebook = os.fork()
         if notebook == 0:
             return True
-        close_descriptors()
+        close_descriptors_but()
         student_init(notebook)
-    close_descriptors()
+    close_descriptors_but()
     _, status = os.waitpid(pid, 0)
     exit_like(status)
-
-
-def map_ids(uid: int, gid: int) -> None:
-    """Map our own user and group into a user namespace just entered (no other ids exist there)."""
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-        try:
-            with open(f"/proc/self/{name}", "w") as handle:
-                handle.write(text)
-        except OSError:
-            pass
-
-
-def close_descriptors(keep: frozenset[int] = frozenset()) -> None:
-    for fd in range(3, 256):
-        if fd not in keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
 
 
 SIGNALLED = 190  # exit codes SIGNALLED + n stand for "killed by signal n" on the way out of the namespace
@@ -632,7 +623,7 @@ class StudentProcess:
             template()
         if self.own_namespace:  # the namespace's init adopts the template
             os._exit(HANDED_OFF)
-        close_descriptors()  # no namespace: stay, so that the supervisor can still wait for us
+        close_descriptors_but()  # no namespace: stay, so that the supervisor can still wait for us
         while True:
             try:
                 exit_like(os.waitpid(pid, 0)[1])
