@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 torch.set_num_threads(1)
 
 # Files whose tests read what another file's tests computed once per process: on the same worker.
-SAME_WORKER = {"tests/test_diagnosis_report.py": "tests/test_realworld.py"}  # graded_corpus
+CORPUS_FILES = ("tests/test_diagnosis_report.py", "tests/test_realworld.py", "tests/test_mistakes.py",
+                "tests/test_alternatives.py")  # tests.graded.graded_corpus
+SAME_WORKER = {path: CORPUS_FILES[0] for path in CORPUS_FILES}
 
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: nothing to do without xdist

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from autograder.diagnosis_report import MIN_PRECISION, Case, Outcome, problems, scores, table
 from autograder.results import CaseResult, QuestionResult, SubmissionResult
-from tests.test_realworld import graded_corpus
+from tests.graded import graded_corpus
 
 
 def outcome(question: str | None, tag: str | None, named: dict[str, list[str]]) -> Outcome:

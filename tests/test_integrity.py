@@ -6,7 +6,6 @@ submission cannot touch the next, and the static scan stays quiet on honest code
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from autograder.integrity import runtime_flags, scan_source
 from autograder.pipeline import Submission, grade_submission
 from autograder.results import SubmissionResult
 from autograder.sandbox import Limits
-from tests.corpus import all_mistakes, hidden_test_lines, solution_path, write_variant
+from tests.corpus import all_mistakes, hidden_test_lines, solution_path, visible_text, write_variant
 from tests.corpus.attacks import ATTACKS, DAEMON_ATTACK, PATCH_ATTACKS, WRONG_ANSWER_ELSEWHERE, Attack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,11 +37,6 @@ def build(attack: Attack, folder: Path) -> Path:
 
 def grade(path: Path, assignments, sandbox, limits: Limits) -> SubmissionResult:
     return grade_submission(Submission(path.stem, path), assignments[A], sandbox, limits)
-
-
-def visible_text(result: SubmissionResult) -> str:
-    """Everything a student may read about their submission."""
-    return json.dumps(result.to_dict())
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.id)
@@ -104,12 +98,10 @@ def test_daemon_cannot_touch_the_next_submission(tmp_path, assignments, sandbox,
 
 
 def test_hidden_test_text_never_reaches_the_student(tmp_path, built, assignments, sandbox, limits):
-    """Grade attacks, every mistake of every assignment and every stub; search all feedback."""
+    """Grade the attacks and every stub; search all feedback (``test_mistakes`` searches the mistakes')."""
     lines = {name: hidden_test_lines(built / "dist" / f"{name}.zip") for name in assignments}
     assert any("check_mse" in line for line in lines[A])  # the extraction works
     graded: list[tuple[str, Path]] = [(A, build(attack, tmp_path)) for attack in ATTACKS if not attack.slow]
-    graded += [(v.assignment, write_variant(v.assignment, v.edits, tmp_path / f"m-{v.assignment}-{v.id}.ipynb"))
-               for v in all_mistakes() if v.assignment in assignments]
     graded += [(name, built / "assignments" / name / f"{name}.ipynb") for name in assignments]
     for name, path in graded:
         text = visible_text(grade_submission(Submission(path.stem, path), assignments[name], sandbox, limits))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import signal
 import warnings
 from pathlib import Path
 
@@ -27,6 +28,28 @@ from tests.corpus.realworld import all_real_cases
 NAMED_AT_LEAST = 0.8
 
 
+class CellInterrupted(BaseException):
+    """A cell ran past ``CELL_SECONDS`` (a BaseException, as a student's Ctrl-C, so ``except Exception`` lets it by)."""
+
+
+CELL_SECONDS = 5  # the notebook's own training cells are not what is tested here; slow code is stopped
+
+
+@contextlib.contextmanager
+def interrupted_after(seconds: float):
+    """Raise ``CellInterrupted`` in the block once it has run ``seconds``, as a student stops a slow cell."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise CellInterrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_notebook(path: Path) -> dict:
     """The globals after running a notebook's code cells, without otter's set-up and grader calls."""
     namespace: dict = {"__name__": "__main__"}
@@ -38,8 +61,9 @@ def run_notebook(path: Path) -> dict:
             if cell.cell_type != "code" or "grader." in cell.source or "otter" in cell.source:
                 continue
             try:
-                exec(compile(as_python(cell.source), str(path), "exec"), namespace)
-            except Exception:  # noqa: BLE001 - a mistaken cell may raise, as in a notebook
+                with interrupted_after(CELL_SECONDS):
+                    exec(compile(as_python(cell.source), str(path), "exec"), namespace)
+            except (Exception, CellInterrupted):  # noqa: BLE001 - a mistaken cell may raise, as in a notebook
                 continue
     return namespace
 

@@ -1,26 +1,15 @@
 """Real code people wrote for these tasks: right answers keep full marks, real mistakes are named.
 
-The whole labelled corpus is graded once (``graded_corpus``, reused sandboxes) and each case is
-then checked on its own; ``test_diagnosis_report`` reads the same results.
+The whole labelled corpus is graded once (``tests.graded``) and each case is then checked on its own.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from autograder.diagnosis_report import Outcome, grade_cases, labelled_cases
 from autograder.mistakes import MISTAKES, explain
 from tests.corpus.realworld import all_real_cases
-
-_GRADED: dict[str, list[Outcome]] = {}
-
-
-def graded_corpus(built) -> dict[str, Outcome]:
-    """Every labelled case of tests/corpus graded once per test session, by key."""
-    if str(built) not in _GRADED:
-        _GRADED[str(built)] = grade_cases(labelled_cases(built), built)
-    return {outcome.case.key: outcome for outcome in _GRADED[str(built)]}
-
+from tests.graded import graded_corpus
 
 REAL = all_real_cases()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import json
 import pkgutil
 import re
 import zipfile
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from autograder.results import SubmissionResult
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -128,3 +131,8 @@ def grader_words_only(message: str) -> bool:
     errors = [name for name in dir(builtins) if isinstance(getattr(builtins, name), type)] + sorted(KNOWN_ERRORS)
     rest = re.sub(rf"raised (?:{'|'.join(errors)})\.", "", rest)
     return all(re.fullmatch(r"`\w+`[,.]?", word) for word in rest.split())
+
+
+def visible_text(result: SubmissionResult) -> str:
+    """Everything a student may read about their submission."""
+    return json.dumps(result.to_dict())
