@@ -12,6 +12,7 @@ import html
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy
 import pytest
 from otter.test_files import OKTestFile
 
@@ -19,6 +20,9 @@ from autograder.assignments import Assignment
 from autograder.mistakes import MISTAKES
 from autograder.pipeline import Submission, grade_submission
 from autograder.reports import write_grades_csv, write_reports
+from autograder.reports.gradebook import Gradebook, Student, render_gradebook
+from autograder.reports.regrade import Change, Run, render_regrade
+from autograder.reports.similarity import Pair, highlighted, render_similarity, similarity_section
 from autograder.results import CaseResult, QuestionResult, SubmissionResult
 from tests.corpus import write_variant
 from tests.corpus.mistakes_02 import MISTAKES as MISTAKES_02
@@ -269,6 +273,38 @@ def test_a_class_with_no_mistakes(assignment, klass, tmp_path):
     text = (tmp_path / "report.html").read_text()
     assert "No mistake was diagnosed." in text and "No submission was flagged." in text
     assert len(pictures(parse(tmp_path / "report.html"))) == 2
+
+
+def instructor_outputs(key: str, tmp_path: Path) -> dict[str, str]:
+    """The regrade, gradebook and similarity outputs with ``key`` as every student-controlled text."""
+    earlier = Run("a", "2026-01-01", {"harness": "1"}, {key: "old"}, {key: "n"})
+    current = Run("a", "2026-02-01", {"harness": "2"}, {key: "new"}, {key: "n"}, [SubmissionResult(key, "a", "graded")])
+    change = Change(key, key, key, "graded", "graded", 0.0, 1.0, {key: (0.0, 1.0)}, [f"{key}: its tests changed"])
+    book = Gradebook([Student(key, sis_login=key, section=key), Student("Ada")],
+                     {1: SubmissionResult("ada", "a", "graded")}, [SubmissionResult(key, "a", "graded", student=key,
+                                                                                    email=key)], {1: [key, "ada"]})
+    code = f"x = '{key}'\ny = 1\n"
+    pair = Pair(key, "ada", 0.5, 120, [f"q: {key}"], True, (highlighted(code, numpy.array([[0], [len(code)]])),
+                                                             highlighted(code, numpy.array([]))))
+    unflagged = Pair(key, "bo", 0.1, 60, [key])
+    return {"regrade": render_regrade(earlier, current, [change], tmp_path / "out" / key, tmp_path / "out"),
+            "gradebook": render_gradebook(book),
+            "similarity section": similarity_section([pair]),
+            "similarity page": render_similarity([pair, unflagged], key, {key: key})}
+
+
+def test_instructor_outputs_escape_student_text(tmp_path):
+    attack = "<script>alert(1)</script>"
+    outputs = instructor_outputs(attack, tmp_path)
+    for name, text in outputs.items():
+        assert "<script" not in text.lower(), name
+        assert html.escape(attack) in text, name
+    assert outputs["regrade"].count(html.escape(attack)) >= 6  # question, submission, student, reason, folder
+    assert outputs["gradebook"].count(html.escape(attack)) >= 6  # names, emails, section, keys
+    page = outputs["similarity page"]
+    assert page.count(html.escape(attack)) >= 8  # title, pair names, student names, answers, both codes
+    assert "<mark>x = &#39;&lt;script&gt;" in page  # copydetect's highlighting kept, the code escaped once
+    assert page.count('class="side"') == 1 and page.count('<td class="num">') == 2
 
 
 # ---------------------------------------------------------------- grades.csv

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.reports.page import Markup, join, number, table, tag
+from autograder.reports.page import Markup, fragment, number
 from autograder.results import SubmissionResult
 
 GRADEBOOK_CSV = "gradebook.csv"
@@ -147,20 +147,6 @@ def write_gradebook_csv(book: Gradebook, column: str, path: Path) -> None:
 
 
 def render_gradebook(book: Gradebook) -> Markup:
-    """The report's section: who matched, who has no submission, which submissions match nobody."""
-    matched = len(book.scores)
-    parts = [tag("h2", "Gradebook"),
-             tag("p", f"{matched} of {len(book.students)} students on the roster have a submission; "
-                      f"their totals are in {GRADEBOOK_CSV} (Canvas: Grades → Import).")]
-    missing = book.missing
-    parts.append(tag("h3", f"No submission ({len(missing)})"))
-    parts.append(table(["Student", "Email", "Section"], [(s.name, s.email or s.sis_login, s.section) for s in missing])
-                 if missing else tag("p", "Every student on the roster has a submission.", class_="muted"))
-    parts.append(tag("h3", f"Submissions matching nobody on the roster ({len(book.unmatched)})"))
-    parts.append(table(["Submission", "Student", "Email"], [(r.submission, r.student, r.email) for r in book.unmatched])
-                 if book.unmatched else tag("p", "Every submission matched a student.", class_="muted"))
-    if book.duplicates:
-        rows = [(book.students[i].name, ", ".join(keys), book.scores[i].submission) for i, keys in book.duplicates.items()]
-        parts += [tag("h3", f"Students with several submissions ({len(rows)})"),
-                  table(["Student", "Submissions", "Counted (best total)"], rows)]
-    return join(parts)
+    """The report's section: who matched, who has no submission, which submissions match nobody
+    (``templates/section_gradebook.html``)."""
+    return fragment("section_gradebook.html", book=book, csv=GRADEBOOK_CSV)

@@ -24,7 +24,7 @@ from autograder.reports.gradebook import (
     render_gradebook,
     write_gradebook_csv,
 )
-from autograder.reports.page import Markup, join, tag
+from autograder.reports.page import Markup
 from autograder.reports.regrade import (
     REGRADE_CSV,
     Run,
@@ -36,9 +36,15 @@ from autograder.reports.regrade import (
     render_regrade,
     save_run,
     test_digests,
+    totals_moved,
     write_regrade_csv,
 )
-from autograder.reports.similarity import SIMILARITY_HTML, compare_class, render_similarity
+from autograder.reports.similarity import (
+    SIMILARITY_HTML,
+    compare_class,
+    render_similarity,
+    similarity_section,
+)
 from autograder.reports.sources import Code, given_code, student_code
 from autograder.results import SubmissionResult
 from autograder.sandbox import Limits
@@ -76,8 +82,7 @@ class ClassRun:
             changes = differences(earlier, self.run) if earlier is not None else []
             if earlier is not None:
                 write_regrade_csv(changes, assignment.questions, out / REGRADE_CSV)
-                moved = sum(1 for c in changes if c.old_total != c.new_total)
-                self.notes.append(f"regrade: {moved} total(s) changed since {earlier.graded_at}, "
+                self.notes.append(f"regrade: {totals_moved(changes)} total(s) changed since {earlier.graded_at}, "
                                   f"{len(changes)} submission(s) differ: {out / REGRADE_CSV}"
                                   if changes else f"regrade: nothing changed since {earlier.graded_at}")
             sections.append(render_regrade(earlier, self.run, changes, kept, out))
@@ -99,8 +104,4 @@ class ClassRun:
         (out / SIMILARITY_HTML).write_text(render_similarity(pairs, assignment.name, students), encoding="utf-8")
         flagged = [p for p in pairs if p.flagged]
         self.notes.append(f"similarity: {len(flagged)} pair(s) flagged for a look: {out / SIMILARITY_HTML}")
-        listed = ", ".join(f"{p.first} / {p.second}" for p in flagged[:10]) or "none"
-        return join([tag("h2", f"Similarity ({len(flagged)} pairs flagged)"),
-                     tag("p", join(["Pairs whose own code (starter code and solution masked) is largely the same: ",
-                                    listed, ". Details side by side: ",
-                                    tag("a", SIMILARITY_HTML, href=SIMILARITY_HTML), "."], ""))])
+        return similarity_section(pairs)

@@ -1,9 +1,10 @@
 """The pages' HTML: Jinja2 templates in ``templates/`` (a course can restyle or translate them
-there; ``style.css`` is inlined in every page), plus a few builders for report sections.
+there; ``style.css`` is inlined in every page, ``macros.html`` holds the shared table macros and
+``section_*.html`` the parts of the class report that ``autograder.reports.instructor`` adds).
 
 Student code controls exception messages, names in metadata and more, so the rule is simple:
-every value a template prints or a builder takes is escaped unless it is ``Markup`` (HTML this
-package produced itself).  The templates are rendered with autoescape on.
+every value a template prints is escaped unless it is ``Markup`` (HTML this package produced
+itself, or copydetect's escaped code).  The templates are rendered with autoescape on.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -20,42 +21,9 @@ from markupsafe import Markup
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def escape(value: object) -> str:
-    """``value`` as HTML text, unless it already is ``Markup``."""
-    if isinstance(value, Markup):
-        return value
-    return html.escape(str(value), quote=True)
-
-
-def tag(name: str, content: object = "", **attributes: str) -> Markup:
-    """``<name attr="...">content</name>``; attribute values and non-Markup content are escaped.
-
-    A trailing underscore in an attribute name is dropped (``class_`` becomes ``class``).
-    """
-    attrs = "".join(f' {key.rstrip("_")}="{escape(value)}"' for key, value in attributes.items())
-    return Markup(f"<{name}{attrs}>{escape(content)}</{name}>")
-
-
-def join(parts: Iterable[object], separator: str = "\n") -> Markup:
-    """Several pieces of HTML (strings are escaped) as one."""
-    return Markup(separator.join(escape(part) for part in parts))
-
-
 def number(value: float) -> str:
     """A score as short text: ``3``, ``2.5``, ``0.333``."""
     return f"{value:.3g}" if value != int(value) else str(int(value))
-
-
-def table(headers: Sequence[str] | None, rows: Iterable[Sequence[object]],
-          numeric: Sequence[int] = ()) -> Markup:
-    """A table (with no header row if ``headers`` is None); columns at indices ``numeric`` align right."""
-    head = tag("thead", tag("tr", join(tag("th", header) for header in headers))) if headers else ""
-    body = [
-        tag("tr", join(tag("td", cell, class_="num") if i in numeric else tag("td", cell)
-                       for i, cell in enumerate(row)))
-        for row in rows
-    ]
-    return tag("table", join([head, tag("tbody", join(body))]))
 
 
 def png(data: bytes) -> str:
@@ -69,9 +37,9 @@ def share(value: float | None) -> str:
 
 
 def html_text(value: object) -> object:
-    """What a template prints, escaped as ``escape`` does (``html.escape``) unless it is ``Markup``;
-    autoescape then leaves the result as it is."""
-    return value if hasattr(value, "__html__") else Markup(escape(value))
+    """What a template prints, escaped with ``html.escape`` unless it is ``Markup``; autoescape then
+    leaves the result as it is."""
+    return value if hasattr(value, "__html__") else Markup(html.escape(str(value), quote=True))
 
 
 TEMPLATE_ENVIRONMENT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=html_text,
@@ -85,9 +53,9 @@ def render(template: str, **context: object) -> str:
     return TEMPLATE_ENVIRONMENT.get_template(template).render(**context)
 
 
-def document(title: str, body: Markup) -> str:
-    """A complete, self-contained HTML page around ``body`` (``templates/base.html``)."""
-    return render("base.html", title=title, body=body)
+def fragment(template: str, **context: object) -> Markup:
+    """A part of a page (``templates/<template>``, autoescaped), to be placed in another page."""
+    return Markup(render(template, **context))
 
 
 def file_names(submissions: Sequence[str]) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.reports.grades_csv import text_cell
-from autograder.reports.page import Markup, join, number, table, tag
+from autograder.reports.page import Markup, fragment, number
 from autograder.results import QuestionResult, SubmissionResult
 
 RUN_FILE = "run.json"
@@ -27,6 +27,7 @@ REGRADE_CSV = "regrade.csv"
 # What a run writes into OUT; moved together to OUT/earlier/<time>/ when the grader changes.
 OUTPUTS = ("grades.csv", "results", "feedback", "report.html", REGRADE_CSV, "gradebook.csv",
            "similarity.html", RUN_FILE)
+GRADER_PARTS = ("harness", "autograder", "limits", "sandbox")  # the keys of Run.grader, in the report's order
 
 
 @dataclass
@@ -213,36 +214,27 @@ def score_cells(change: Change, question: str) -> tuple[str, str]:
     return score_text(old), score_text(new)
 
 
+def totals_moved(changes: list[Change]) -> int:
+    """How many of the changed submissions have another total."""
+    return sum(1 for c in changes if c.old_total != c.new_total)
+
+
+def changed_parts(earlier: Run, current: Run) -> list[str]:
+    """The parts of the grader (``GRADER_PARTS``) that differ between the two runs."""
+    return [part for part in GRADER_PARTS if earlier.grader.get(part) != current.grader.get(part)]
+
+
+def changed_tests(earlier: Run, current: Run) -> list[str]:
+    """The questions whose tests differ between the two runs."""
+    return [q for q in current.tests if earlier.tests.get(q) != current.tests[q]]
+
+
 def render_regrade(earlier: Run | None, current: Run, changes: list[Change], kept: Path | None,
                    out: Path) -> Markup:
-    """The report's section on what changed since the earlier run into the same folder."""
-    title = tag("h2", f"Regrade: changes since the earlier run ({len(changes)})")
-    notes = []
-    if kept is not None:
-        notes.append(tag("p", f"The earlier run was graded differently; its outputs are kept in "
-                              f"{kept.relative_to(out).as_posix()}/."))
-    if earlier is None:
-        return join([title, *notes, tag("p", "The earlier outputs have no record of how they were graded "
-                                             "(written before run.json existed): no comparison.", class_="muted")])
-    what = [part for part, key in (("the harness", "harness"), ("the autograder zip", "autograder"),
-                                   ("the limits", "limits"), ("the sandbox", "sandbox"))
-            if earlier.grader.get(key) != current.grader.get(key)]
-    tests = [q for q in current.tests if earlier.tests.get(q) != current.tests[q]]
-    notes.append(tag("p", f"Earlier run: {earlier.graded_at}. Changed since: "
-                          f"{', '.join(what) if what else 'nothing in the grader'}"
-                          f"{'; tests of ' + ', '.join(tests) if tests else ''}."))
-    if not changes:
-        return join([title, *notes, tag("p", f"Nothing changed: the same {len(current.results)} submissions "
-                                             "have the same statuses, scores and diagnoses.")])
-    questions = list(current.tests)
-    rows = []
-    for c in changes:
-        cells = [f"{score_text(c.scores[q][0]) or '–'} → {score_text(c.scores[q][1]) or '–'}"
-                 if q in c.scores else "" for q in questions]
-        total = f"{score_text(c.old_total) or '–'} → {score_text(c.new_total) or '–'}"
-        rows.append([c.submission, c.student,
-                     tag("span", total, class_="changed") if c.old_total != c.new_total else total,
-                     *cells, tag("ul", join(tag("li", reason) for reason in c.reasons))])
-    moved = sum(1 for c in changes if c.old_total != c.new_total)
-    return join([title, *notes, tag("p", f"{moved} total(s) changed; all changes are in {REGRADE_CSV}."),
-                 table(["Submission", "Student", "Total", *questions, "Why"], rows)])
+    """The report's section on what changed since the earlier run into the same folder
+    (``templates/section_regrade.html``)."""
+    return fragment("section_regrade.html", earlier=earlier, changes=changes, csv=REGRADE_CSV,
+                    kept=None if kept is None else kept.relative_to(out).as_posix(),
+                    grader=changed_parts(earlier, current) if earlier else [],
+                    tests=changed_tests(earlier, current) if earlier else [],
+                    submissions=len(current.results), questions=list(current.tests), moved=totals_moved(changes))

@@ -30,7 +30,7 @@ from copydetect import CodeFingerprint, compare_files
 from copydetect.utils import highlight_overlap
 
 from autograder.reports.items import signature
-from autograder.reports.page import Markup, document, join, table, tag
+from autograder.reports.page import Markup, fragment, render
 from autograder.reports.sources import Code
 from autograder.results import SubmissionResult
 
@@ -44,6 +44,7 @@ CODE_ALONE, SHARED_ALONE = 0.4, 100
 # Flagged with shared uncommon wrong answers: this share and this many characters (also the least listed).
 WITH_BEHAVIOUR, SHARED_WITH_BEHAVIOUR = 0.25, 50
 UNCOMMON = 3  # a wrong answer given by at most this many students is uncommon
+PAIRS_LISTED = 10  # pairs listed: the closest not flagged on the page, the flagged ones in the report
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Pair:
     shared: int  # normalised characters shared
     behaviour: list[str] = field(default_factory=list)  # uncommon wrong answers both give
     flagged: bool = False
-    sides: tuple[str, str] = ("", "")  # each one's code, the shared parts highlighted (HTML)
+    sides: tuple[Markup, Markup] = (Markup(), Markup())  # each one's code, the shared parts highlighted
 
     @property
     def strength(self) -> float:
@@ -112,41 +113,23 @@ def compare_class(code: Code, given: list[str], results: list[SubmissionResult])
     return sorted(pairs, key=lambda p: (-p.flagged, -p.strength, p.first, p.second))
 
 
-def highlighted(code: str, slices: numpy.ndarray) -> str:
+def highlighted(code: str, slices: numpy.ndarray) -> Markup:
     """``code`` as HTML-escaped text with the shared parts in ``<mark>``, far-away lines elided."""
+    if not slices.size:  # copydetect would return the code as it is, unescaped
+        return Markup.escape(code)
     text, _ = highlight_overlap(code, slices, "<mark>", "</mark>", truncate=6, escape_html=True)
-    return text
+    return Markup(text)
 
 
 def render_similarity(pairs: list[Pair], assignment: str, students: dict[str, str]) -> str:
-    """The instructor's page: flagged pairs, strongest first, with the shared code side by side."""
-    flagged = [p for p in pairs if p.flagged]
-    intro = tag("p", "For the instructor only. Code is compared after masking the starter notebook and the "
-                "solution, normalising names, formatting and comments, and ignoring code that many students "
-                "write the same way. Shared uncommon wrong answers (the same values on the hidden inputs) add "
-                "evidence. A flag is a reason to look, not a finding.", class_="muted")
-    parts = [tag("h1", f"Similarity: {assignment}"), intro, tag("h2", f"Flagged pairs ({len(flagged)})")]
-    if not flagged:
-        parts.append(tag("p", "No pair of submissions shares enough of what they wrote.", class_="muted"))
-    for pair in flagged:
-        parts.append(pair_section(pair, students))
-    others = [p for p in pairs if not p.flagged][:10]
-    if others:
-        rows = [(f"{p.first} / {p.second}", f"{100 * p.code:.0f}%", p.shared, "; ".join(p.behaviour) or "none")
-                for p in others]
-        parts += [tag("h2", "Closest pairs not flagged"),
-                  table(["Pair", "Shared code", "Characters", "Shared uncommon wrong answers"], rows, numeric=[1, 2])]
-    return document(f"{assignment}: similarity", join(parts))
+    """The instructor's page (``templates/similarity.html``): flagged pairs, strongest first, with the
+    shared code side by side; ``students`` names the submissions."""
+    return render("similarity.html", title=f"{assignment}: similarity", assignment=assignment,
+                  flagged=[p for p in pairs if p.flagged], others=[p for p in pairs if not p.flagged][:PAIRS_LISTED],
+                  students=students)
 
 
-def pair_section(pair: Pair, students: dict[str, str]) -> Markup:
-    """One flagged pair: the evidence, then both codes with the shared parts marked."""
-    def who(key: str) -> str:
-        return f"{key} ({students[key]})" if students.get(key) else key
-
-    evidence = [f"{100 * pair.code:.0f}% of each one's own code is shared ({pair.shared} normalised characters)"]
-    evidence += [f"same uncommon wrong answer: {answer}" for answer in pair.behaviour]
-    sides = join(tag("div", join([tag("h4", who(key)), tag("pre", Markup(code))]))
-                 for key, code in zip((pair.first, pair.second), pair.sides))
-    return join([tag("h3", f"{who(pair.first)} and {who(pair.second)}"),
-                 tag("ul", join(tag("li", line) for line in evidence)), tag("div", sides, class_="side")])
+def similarity_section(pairs: list[Pair]) -> Markup:
+    """The report's short section naming the flagged pairs (``templates/section_similarity.html``)."""
+    return fragment("section_similarity.html", flagged=[p for p in pairs if p.flagged], listed=PAIRS_LISTED,
+                    page=SIMILARITY_HTML)
