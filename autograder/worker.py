@@ -402,12 +402,12 @@ def enter_student_namespaces() -> bool:
     systems (``fresh_folders``), and its own IPC namespace its own message queues and
     shared memory: nothing written there outlives it or reaches the next submission.
 
-    Called in a fresh child of the supervisor.  After ``unshare`` it forks a trusted
-    init (``student_init``, PID 1 of the new PID namespace), which forks the process
-    that returns from here to run the notebook, while this process stays behind,
-    waits and exits the way the init did.  From inside, the supervisor and the zygote
-    have no PID, so they cannot be signalled (``os.kill(os.getppid(), 9)``,
-    ``kill -1``), and every process the student starts dies with the init.  False (and
+    Called in a fresh child of the supervisor.  After ``unshare`` it forks once more:
+    the grandchild becomes PID 1 of the new PID namespace and returns to run the
+    notebook, while this process stays behind, waits and exits the way the grandchild
+    did.  From inside, the supervisor and the zygote have no PID, so they cannot be
+    signalled (``os.kill(os.getppid(), 9)``, ``kill -1``); PID 1 ignores the signals
+    it sends itself, and every process the student starts dies with it.  False (and
     nothing changes) where namespaces are refused.
     """
     global PRIVATE_MOUNTS
@@ -421,38 +421,28 @@ def enter_student_namespaces() -> bool:
     pid = os.fork()
     if pid == 0:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        notebook = os.fork()
-        if notebook == 0:
-            return True
-        close_descriptors_but()
-        student_init(notebook)
+        return True
     close_descriptors_but()
     _, status = os.waitpid(pid, 0)
     exit_like(status)
 
 
 SIGNALLED = 190  # exit codes SIGNALLED + n stand for "killed by signal n" on the way out of the namespace
-HANDED_OFF = 77  # how the process that ran the cells leaves once its server has taken over
-
-
-def student_init(notebook: int) -> None:
-    """PID 1 of the student's namespace: reap every process, leave with the notebook's fate.
-
-    It never runs student code.  When the process running the cells dies, it leaves
-    the way that process did (and the namespace dies with it); once that process has
-    handed over to its request server, it leaves when no process is left.
-    """
-    last = 0
-    while True:
-        try:
-            pid, status = os.waitpid(-1, 0)
-        except ChildProcessError:
-            exit_like(last)
-        except InterruptedError:
-            continue
-        if pid == notebook and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == HANDED_OFF):
-            exit_like(status)
-        last = status
+PYTHON = sys.executable  # taken before any student code runs
+# PID 1 once the notebook's process has handed over while threads of its cells still ran: exec
+# ends those threads; it then waits for the template (argv[1]) and leaves the way it did.
+REAPER = f"""import os, sys
+template = int(sys.argv[1])
+while True:
+    try:
+        pid, status = os.waitpid(-1, 0)
+    except ChildProcessError:
+        os._exit(1)
+    except InterruptedError:
+        continue
+    if pid == template:
+        os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else {SIGNALLED} + os.WTERMSIG(status))
+"""
 
 
 def exit_like(status: int) -> None:
@@ -610,7 +600,7 @@ class StudentProcess:
         server.serve(self.become_template)
 
     def become_template(self, template: Callable[[], None]) -> None:
-        """Fork the template (a single thread) to run ``template``; this process and its threads end."""
+        """Fork the template (a single thread) to run ``template``; the threads of this process end."""
         if self.own_namespace:
             kill_all_but_init()  # the notebook's processes: they may hold every process slot
         gone_r, gone_w = os.pipe()
@@ -621,10 +611,14 @@ class StudentProcess:
                 pass
             os.close(gone_r)
             template()
-        if self.own_namespace:  # the namespace's init adopts the template
-            os._exit(HANDED_OFF)
-        close_descriptors_but()  # no namespace: stay, so that the supervisor can still wait for us
-        while True:
+        if self.own_namespace:  # PID 1 must outlive the template: become the reaper, which ends our threads
+            close_descriptors_but(gone_w)  # exec closes it (close-on-exec) once no thread of ours runs
+            try:
+                os.execv(PYTHON, [PYTHON, "-I", "-S", "-c", REAPER, str(pid)])
+            except OSError:
+                pass
+        close_descriptors_but()
+        while True:  # no namespace (or no exec): stay, so that the supervisor can still wait for us
             try:
                 exit_like(os.waitpid(pid, 0)[1])
             except InterruptedError:
