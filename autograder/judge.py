@@ -12,9 +12,11 @@ import ast
 import builtins
 import contextlib
 import doctest
+import functools
 import io
 import math
 import re
+import types
 import warnings
 from typing import Any
 
@@ -36,12 +38,12 @@ def base_namespace() -> dict[str, Any]:
     return {"torch": torch, "nn": torch.nn, "np": numpy, "numpy": numpy, "math": math, SOURCE_CODE: SourceCode}
 
 
-def free_names(source: str) -> set[str]:
+def free_names(source: str) -> frozenset[str]:
     """Names a piece of test code reads without defining them itself."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return set()
+        return frozenset()
     loaded, stored = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
@@ -52,7 +54,11 @@ def free_names(source: str) -> set[str]:
             stored.add((node.asname or node.name).split(".")[0])
         elif isinstance(node, ast.arg):
             stored.add(node.arg)
-    return loaded - stored - set(dir(builtins))
+    return frozenset(loaded - stored - set(dir(builtins)))
+
+
+# Test code is the same for every submission: parse it once (student code, which may be huge, is not kept).
+test_free_names = functools.lru_cache(maxsize=4096)(free_names)
 
 
 def names_read_by(test_file: Any) -> set[str]:
@@ -60,7 +66,7 @@ def names_read_by(test_file: Any) -> set[str]:
     names: set[str] = set()
     for case in test_file.test_cases:
         examples = doctest.DocTestParser().get_examples(case.body)
-        names |= free_names("\n".join(example.source for example in examples))
+        names |= test_free_names("\n".join(example.source for example in examples))
     return names
 
 
@@ -90,6 +96,12 @@ def lambdas_as_source(source: str, mode: str) -> ast.AST:
     """The parsed test code, with its self-contained lambdas made portable."""
     tree = LambdasAsSource(source).visit(ast.parse(source, "<test>", mode))
     return ast.fix_missing_locations(tree)
+
+
+@functools.lru_cache(maxsize=4096)
+def compiled_test(source: str, mode: str) -> types.CodeType:
+    """The code object of one example of a test (code objects are immutable: one serves every run)."""
+    return compile(lambdas_as_source(source, mode), "<test>", mode)
 
 
 HIDDEN_MISMATCH = "The output is not what this test expects."
@@ -190,7 +202,7 @@ def hidden_message(result: CaseResult, failure: BaseException | None) -> str:
 
 def run_example(example: doctest.Example, namespace: dict[str, Any], notebook: StudentNotebook) -> None:
     """Execute one doctest example, fetching the student names it needs first."""
-    for name in sorted(free_names(example.source) - namespace.keys()):
+    for name in sorted(test_free_names(example.source) - namespace.keys()):
         if name in notebook.names or not notebook.names:
             try:
                 namespace[name] = notebook.resolve(name)
@@ -198,7 +210,7 @@ def run_example(example: doctest.Example, namespace: dict[str, Any], notebook: S
                 if error.kind != "missing":
                     raise
     mode = "single" if example.want else "exec"
-    code = compile(lambdas_as_source(example.source, mode), "<test>", mode)
+    code = compiled_test(example.source, mode)
     output = io.StringIO()
     with contextlib.redirect_stdout(output), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's advice about the test's own code, not the student's

@@ -7,7 +7,7 @@ import json
 import stat
 import warnings
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -117,11 +117,23 @@ def as_python(source: str) -> str:
     ``get_ipython().run_line_magic('time', 'x = f()')``, ``!pip ...`` a ``system`` call.
 
     A cell IPython cannot transform is returned as it is (compiling it then reports the error).
+    Most cells of a class are the same few (given code, common answers): short ones are
+    transformed once per process.
     """
+    return transformed_short_cell(source) if len(source) <= SHORT_CELL else transformed(source)
+
+
+SHORT_CELL = 4000  # characters: the cache below holds at most 2048 cells of this size
+
+
+def transformed(source: str) -> str:
     try:
         return transformer().transform_cell(source)
     except Exception:  # noqa: BLE001 - IPython raises many kinds on broken input
         return source
+
+
+transformed_short_cell = lru_cache(maxsize=2048)(transformed)
 
 
 def syntax_tree(code: str) -> ast.Module | None:

@@ -19,6 +19,7 @@ by two students never is: it is either masked (the solution, or common) or too s
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import math
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy
 from copydetect import CodeFingerprint, compare_files
-from copydetect.utils import highlight_overlap
+from copydetect.utils import get_document_fingerprints, get_token_coverage, highlight_overlap
 
 from autograder.reports.items import signature
 from autograder.reports.page import Markup, fragment, render
@@ -37,6 +38,7 @@ from autograder.results import SubmissionResult
 SIMILARITY_HTML = "similarity.html"
 NOISE = 25  # k-grams of this many normalised characters (copydetect's default noise threshold)
 GUARANTEE = 30  # any match this long is found (copydetect's default guarantee threshold)
+WINDOW = GUARANTEE - NOISE + 1  # winnowing window
 COMMON_SHARE = 0.2  # fingerprints in at least this share of the class (and in 4 or more) are masked
 COMMON_MIN = 4
 # Flagged on code alone: this share of each one's own code, and this many normalised characters, shared.
@@ -64,9 +66,17 @@ class Pair:
         return self.code + 0.3 * bool(self.behaviour)
 
 
-def fingerprint(text: str, boilerplate: numpy.ndarray, window: int = GUARANTEE - NOISE + 1) -> CodeFingerprint:
+def fingerprint(text: str, boilerplate: numpy.ndarray, window: int = WINDOW) -> CodeFingerprint:
     """copydetect's fingerprint of Python ``text``, without the ``boilerplate`` hashes."""
     return CodeFingerprint("notebook.py", NOISE, window, boilerplate=boilerplate, fp=io.StringIO(text))
+
+
+def without(found: CodeFingerprint, boilerplate: numpy.ndarray) -> CodeFingerprint:
+    """``found`` with the ``boilerplate`` hashes removed too, from its tokens (tokenizing is the slow part)."""
+    pruned = copy.copy(found)
+    pruned.hashes, pruned.hash_idx = get_document_fingerprints(found.filtered_code, NOISE, WINDOW, boilerplate)
+    pruned.token_coverage = get_token_coverage(pruned.hash_idx, NOISE, len(found.filtered_code))
+    return pruned
 
 
 def given_hashes(given: list[str]) -> numpy.ndarray:
@@ -93,7 +103,7 @@ def compare_class(code: Code, given: list[str], results: list[SubmissionResult])
     frequency = Counter(h for fp in first_pass.values() for h in fp.hashes)
     common = {h for h, n in frequency.items() if n >= max(COMMON_MIN, math.ceil(COMMON_SHARE * len(texts)))}
     boilerplate = numpy.array(sorted(set(masked.tolist()) | common))
-    prints = {key: fingerprint(text, boilerplate) for key, text in texts.items()}
+    prints = {key: without(found, boilerplate) for key, found in first_pass.items()}
     behaviour = uncommon_answers(results)
     pairs = []
     for a, b in itertools.combinations(sorted(prints), 2):
