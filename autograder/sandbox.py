@@ -351,6 +351,7 @@ class Sandbox:
         self.scratch: tempfile.TemporaryDirectory[str] | None = None
         self.reader: LineReader | None = None
         self.cap: ProcessCap | None = None
+        self.cleaning = False  # the last session ended and the zygote is cleaning up after it
 
     def start(self) -> None:
         if self.backend == "bwrap":
@@ -392,6 +393,8 @@ class Sandbox:
                     raise SandboxBroken(f"the sandbox did not start (exit code {exited})") from error
 
     def ensure_started(self) -> None:
+        """A zygote that runs and has cleaned up after the last session."""
+        self.settle()
         if self.process is None or self.process.poll() is not None:
             self.close()
             self.start()
@@ -428,6 +431,22 @@ class Sandbox:
         self.expect("session", time.monotonic() + 60)
         return Session(self, limits)
 
+    def settle(self) -> None:
+        """Wait for the clean-up after the last session (it runs while the grader judges and writes).
+
+        Whatever goes wrong there belongs to no submission: the zygote is replaced, quietly.
+        """
+        if not self.cleaning:
+            return
+        self.cleaning = False
+        try:
+            self.expect("ended", time.monotonic() + 30)
+            clean = self.expect("idle", time.monotonic() + 30).get("clean", False)
+        except SandboxBroken:
+            clean = False
+        if not clean:
+            self.close()  # something survived the clean-up: start afresh
+
     def expect(self, event: str, deadline: float) -> dict[str, Any]:
         message = self.receive(deadline)
         if message.get("event") != event:
@@ -435,6 +454,7 @@ class Sandbox:
         return message
 
     def close(self) -> None:
+        self.cleaning = False
         if self.process is not None:
             if self.process.poll() is None:
                 self.process.kill()
@@ -575,7 +595,4 @@ class Session:
             return
         self.ended = True
         self.sandbox.send({"op": "end"})
-        self.sandbox.expect("ended", time.monotonic() + 30)
-        idle = self.sandbox.expect("idle", time.monotonic() + 30)
-        if not idle.get("clean", False):
-            self.sandbox.close()  # something survived the clean-up: start afresh next time
+        self.sandbox.cleaning = True  # the next session waits for it (``Sandbox.settle``)

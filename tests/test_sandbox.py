@@ -122,6 +122,7 @@ def test_strays_are_killed_and_scratch_wiped_between_sessions(sandbox):
     notebook = run_cells(sandbox, leave_behind)
     assert len(descendants(sandbox.process.pid)) >= len(before) + 5
     notebook.session.end()
+    sandbox.settle()  # the clean-up runs after the session, before the next one
     assert descendants(sandbox.process.pid) == before
     check = ["import os\nleft = [os.path.exists(p) for p in ('left.txt', '/tmp/left.txt')]"]
     assert values(sandbox, check, "left") == [[False, False]]
@@ -193,6 +194,7 @@ def test_fork_bomb_is_capped_and_cleaned_up(sandbox):
     notebook = run_cells(sandbox, [FORK_BOMB], limits)
     count = notebook.value("count")
     notebook.session.end()
+    sandbox.settle()
     assert 0 < count < limits.processes + SANDBOX_PROCESSES
     assert descendants(sandbox.process.pid) == before
 
