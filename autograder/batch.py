@@ -34,7 +34,7 @@ from autograder.reports.instructor import ClassRun
 from autograder.reports.output import Failures
 from autograder.reports.page import file_names
 from autograder.results import STATUSES, SubmissionResult
-from autograder.sandbox import Limits, SandboxUnavailable, check_bwrap
+from autograder.sandbox import Limits, Sandbox, SandboxUnavailable, check_bwrap
 
 LISTED = 20  # submissions needing attention listed by name at the end of the summary
 
@@ -108,8 +108,9 @@ def failure(assignment: Assignment, submission: Submission, status: str, message
 
 
 def grade_all(submissions: list[Submission], assignment: Assignment, source: Path, args: argparse.Namespace,
-              limits: Limits, progress: Progress) -> tuple[list[SubmissionResult], int]:
-    """Every submission's result in input order, and how many came from the cache."""
+              limits: Limits, progress: Progress, launched: list[Sandbox] | None = None,
+              ) -> tuple[list[SubmissionResult], int]:
+    """Every submission's result in input order, and how many came from the cache (``launched``: see ``Pool``)."""
     cache = Cache.open(args.out, source, limits, args.sandbox)
     results: dict[str, SubmissionResult] = {}
     todo: list[Submission] = []
@@ -142,7 +143,7 @@ def grade_all(submissions: list[Submission], assignment: Assignment, source: Pat
     if todo:
         workers = worker_count(args.workers, len(todo))
         progress.begin(f"grading {len(todo)} submissions with {workers} sandboxed workers")
-        Pool(source, limits, args.sandbox, workers).run(todo, report, failed)
+        Pool(source, limits, args.sandbox, workers, launched=launched).run(todo, report, failed)
     progress.close()
     return [results[s.key] for s in submissions], reused
 
@@ -249,8 +250,8 @@ def find_class(args: argparse.Namespace, workdir: Path) -> tuple[list[Submission
     return submissions, source, assignment
 
 
-def run_grade(args: argparse.Namespace) -> int:
-    """``python -m autograder grade``; returns one of ``cli.EXIT_STATUSES``."""
+def run_grade(args: argparse.Namespace, launched: list[Sandbox] | None = None) -> int:
+    """``python -m autograder grade``; returns one of ``cli.EXIT_STATUSES`` (``launched``: see ``Pool``)."""
     started = time.monotonic()
     try:
         if args.sandbox == "bwrap":
@@ -263,7 +264,8 @@ def run_grade(args: argparse.Namespace) -> int:
                                           args.roster)
             args.out.mkdir(parents=True, exist_ok=True)
             progress = Progress.for_stream(len(submissions), args.quiet)
-            results, reused = grade_all(submissions, assignment, source, args, limits_from(args), progress)
+            results, reused = grade_all(submissions, assignment, source, args, limits_from(args), progress,
+                                        launched)
     except (UsageError, SubmissionsError, SandboxUnavailable, RosterError) as error:
         print(f"error: {terminal_text(error)}", file=sys.stderr)
         return USAGE

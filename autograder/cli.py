@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from autograder.sandbox import BACKENDS, Limits
+from autograder.sandbox import BACKENDS, Limits, Sandbox
 
 # Exit statuses of ``python -m autograder grade`` (README, "Exit status"); ``make grade`` counts
 # ATTENTION as done, so a class with a timeout or a crash does not end in a make error.
@@ -69,12 +70,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def launch_sandboxes(args: argparse.Namespace) -> list[Sandbox]:
+    """Start the grading workers' zygotes now, so they import torch while this process imports the
+    rest (seconds); none if they cannot start here (the workers then say why)."""
+    if args.sandbox != "bwrap":
+        return []
+    launched: list[Sandbox] = []
+    try:
+        for _ in range(args.workers or len(os.sched_getaffinity(0))):
+            launched.append(Sandbox(args.sandbox))
+            launched[-1].launch()
+    except Exception:  # noqa: BLE001 - an early start is only an optimisation
+        for sandbox in launched:
+            sandbox.close()
+        return []
+    return launched
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "grade":
-        from autograder.batch import run_grade
+        launched = launch_sandboxes(args)
+        try:
+            from autograder.batch import run_grade
 
-        return run_grade(args)
+            return run_grade(args, launched)
+        finally:
+            for sandbox in launched:
+                sandbox.close()
     if args.command == "gradescope":
         from autograder.gradescope.entry import run_gradescope
 

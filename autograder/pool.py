@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.pipeline import Submission
-from autograder.sandbox import Limits
+from autograder.sandbox import Limits, Sandbox
 
 ATTEMPTS = 2
 START_FAILURES = 3
@@ -34,15 +34,19 @@ def watchdog_seconds(limits: Limits) -> float:
     return 3 * limits.notebook_seconds + 10 * limits.call_seconds + 120
 
 
-def worker_main(conn: Connection, source: str, limits: Limits, backend: str) -> None:
-    """The body of a worker process: start once, then grade what the parent sends."""
+def worker_main(conn: Connection, source: str, limits: Limits, backend: str, sandbox: Sandbox | None = None,
+                others: tuple[Sandbox, ...] = ()) -> None:
+    """The body of a worker process: start once (or take over ``sandbox``, launched by the parent),
+    then grade what the parent sends.  ``others``: launched sandboxes meant for other workers."""
     from autograder.assignments import load_assignment
     from autograder.pipeline import grade_submission
-    from autograder.sandbox import Sandbox
 
+    for other in others:
+        other.release()
     assignment = load_assignment(Path(source))
-    sandbox = Sandbox(backend)
-    sandbox.start()
+    if sandbox is None:
+        sandbox = Sandbox(backend)
+    sandbox.ensure_started()
     conn.send(("ready", None))
     try:
         while True:
@@ -99,21 +103,29 @@ Report = Callable[[dict[str, Any]], None]
 class Pool:
     """N workers grading a queue of submissions; ``run`` returns when every one is reported."""
 
-    def __init__(self, source: Path, limits: Limits, backend: str, size: int, method: str | None = None) -> None:
+    def __init__(self, source: Path, limits: Limits, backend: str, size: int, method: str | None = None,
+                 launched: list[Sandbox] | None = None) -> None:
+        """``launched``: sandboxes already starting (``Sandbox.launch``) for the first workers to take over
+        (forked workers only: they inherit them).  Whoever launched them closes them after ``run``."""
         self.source, self.limits, self.backend, self.size = source, limits, backend, max(1, size)
         self.context = multiprocessing.get_context(method or start_method())
         self.workers: list[Worker] = []
         self.start_failures = 0
+        self.unclaimed = list(launched or []) if self.context.get_start_method() == "fork" else []
 
     def spawn(self) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         parent, child = self.context.Pipe()
+        sandbox = self.unclaimed.pop(0) if self.unclaimed else None
         process = self.context.Process(
-            target=worker_main, args=(child, str(self.source), self.limits, self.backend), daemon=True
+            target=worker_main, args=(child, str(self.source), self.limits, self.backend, sandbox,
+                                      tuple(self.unclaimed)), daemon=True
         )
         process.start()
         child.close()
+        if sandbox is not None:
+            sandbox.release()  # the worker's now: its pipes must close when the worker ends
         self.workers.append(Worker(process, parent))
 
     def run(self, submissions: list[Submission], report: Report, failed: Failure) -> None:

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -352,8 +353,15 @@ class Sandbox:
         self.reader: LineReader | None = None
         self.cap: ProcessCap | None = None
         self.cleaning = False  # the last session ended and the zygote is cleaning up after it
+        self.starting = False  # launched, not yet ready
+        self.launcher = 0  # the process that launched the zygote (its parent)
 
     def start(self) -> None:
+        self.launch()
+        self.await_ready()
+
+    def launch(self) -> None:
+        """Start the zygote without waiting for it: it imports torch while the caller goes on."""
         if self.backend == "bwrap":
             check_bwrap()
             command, env = bwrap_command(self.worker_dir), None
@@ -370,12 +378,38 @@ class Sandbox:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
             preexec_fn=self.cap.join,
         )
+        self.launcher = os.getpid()
         assert self.process.stdout is not None
         self.reader = LineReader(self.process.stdout.fileno())
+        self.starting = True
+
+    def await_ready(self) -> None:
+        """Wait for the zygote that ``launch`` started to say it is ready."""
+        self.starting = False
         ready = self.wait_for_hello(time.monotonic() + 120)
         if ready.get("event") != "ready":
             raise SandboxBroken(f"the sandbox did not start: {ready}")
+        assert self.cap is not None
         self.cap.started()
+
+    def release(self) -> None:
+        """In another process that inherited this sandbox: close our copies of its pipes, leave it running."""
+        if self.process is not None:
+            for stream in (self.process.stdin, self.process.stdout):
+                if stream is not None:
+                    stream.close()
+
+    def exited(self) -> bool:
+        """Whether the zygote has ended (also in a process that inherited it, where it is no child of ours)."""
+        if self.process is None:
+            return True
+        if os.getpid() == self.launcher:
+            return self.process.poll() is not None
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as stat:
+                return stat.read().rpartition(")")[2].split()[0] in ("Z", "X")
+        except (OSError, IndexError):
+            return True
 
     def wait_for_hello(self, deadline: float) -> dict[str, Any]:
         """The zygote's first message; fails at once if the sandbox process exits first.
@@ -388,14 +422,20 @@ class Sandbox:
             try:
                 return self.receive(min(deadline, time.monotonic() + 0.5))
             except SandboxBroken as error:
-                exited = self.process.poll()
-                if exited is not None or time.monotonic() >= deadline or not isinstance(error.__cause__, TimeoutError):
+                exited = self.process.returncode if self.exited() else None
+                if self.exited() or time.monotonic() >= deadline or not isinstance(error.__cause__, TimeoutError):
                     raise SandboxBroken(f"the sandbox did not start (exit code {exited})") from error
 
     def ensure_started(self) -> None:
         """A zygote that runs and has cleaned up after the last session."""
         self.settle()
-        if self.process is None or self.process.poll() is not None:
+        if self.starting:
+            try:
+                self.await_ready()
+                return
+            except SandboxBroken:
+                self.close()
+        if self.exited():
             self.close()
             self.start()
 
@@ -454,11 +494,12 @@ class Sandbox:
         return message
 
     def close(self) -> None:
-        self.cleaning = False
+        self.cleaning = self.starting = False
         if self.process is not None:
-            if self.process.poll() is None:
-                self.process.kill()
-            self.process.wait()
+            if not self.exited():
+                os.kill(self.process.pid, signal.SIGKILL)  # Popen.kill would not, where it is no child of ours
+            if os.getpid() == self.launcher:
+                self.process.wait()  # elsewhere the launcher reaps it (``close`` there too)
             for stream in (self.process.stdin, self.process.stdout):
                 if stream is not None:
                     stream.close()
