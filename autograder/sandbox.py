@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.wire import LineReader
-from autograder.worker import answers
+from autograder.framing import LineReader, answers
 
-WORKER_FILES = ("worker.py", "wire.py", "isolation.py", "call_server.py")
+WORKER_FILES = ("worker.py", "wire.py", "framing.py", "isolation.py", "call_server.py")
 MARGIN_SECONDS = 15
 BACKENDS = ("bwrap", "setpriv", "none")
 

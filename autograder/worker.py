@@ -46,8 +46,8 @@ if __package__:  # imported by the grader (tests): leave its sys.path alone
         fork_when_possible,
         kill_all_but_init,
     )
+    from autograder.framing import LineReader, answers, send
     from autograder.isolation import drop_capabilities, map_ids
-    from autograder.wire import LineReader, send
 else:  # run as a script inside the sandbox, where `python -I` does not add this folder
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import wire  # type: ignore[no-redef]
@@ -57,8 +57,8 @@ else:  # run as a script inside the sandbox, where `python -I` does not add this
         fork_when_possible,
         kill_all_but_init,
     )
+    from framing import LineReader, answers, send  # type: ignore[no-redef]
     from isolation import drop_capabilities, map_ids  # type: ignore[no-redef]
-    from wire import LineReader, send  # type: ignore[no-redef]
 
 PR_SET_DUMPABLE = 4
 
@@ -353,15 +353,6 @@ class Supervisor:
         if os.WIFEXITED(status):
             return f"it exited with code {os.WEXITSTATUS(status)} (os._exit?)"
         return "it was killed"
-
-
-def answers(result: dict[str, Any], request_id: Any) -> bool:
-    """Whether ``result`` may be the reply to ``request_id``.
-
-    A call process echoes its request's id (and tells it to its server, which
-    reports the call with that id if it ends without answering).
-    """
-    return request_id is None or result.get("id") == request_id
 
 
 def signal_name(number: int) -> str:

@@ -12,7 +12,7 @@ import numpy
 import pytest
 import torch
 
-from autograder import wire
+from autograder import framing, wire
 from autograder.wire import LineReader, Opaque, SourceCode, WireError, decode, encode, send
 
 
@@ -57,7 +57,7 @@ def test_deadline_and_size_limit(monkeypatch):
     read_end = pipe_with(b'{"slow": ', close=False)
     with pytest.raises(TimeoutError):
         LineReader(read_end).read(time.monotonic() + 0.2)
-    monkeypatch.setattr(wire, "MAX_MESSAGE", 100)
+    monkeypatch.setattr(framing, "MAX_MESSAGE", 100)
     with pytest.raises(WireError):
         LineReader(pipe_with(b"x" * 500)).read()
 
