@@ -9,6 +9,9 @@ from __future__ import annotations
 import base64
 import csv
 import html
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from otter.test_files import OKTestFile
 from autograder.assignments import Assignment
 from autograder.mistakes import MISTAKES
 from autograder.pipeline import Submission, grade_submission
-from autograder.reports import write_grades_csv, write_reports
+from autograder.reports import charts, write_grades_csv, write_reports
 from autograder.reports.gradebook import Gradebook, Student, render_gradebook
 from autograder.reports.regrade import Change, Run, render_regrade
 from autograder.reports.similarity import Pair, highlighted, render_similarity, similarity_section
@@ -28,7 +31,7 @@ from tests.corpus import write_variant
 from tests.corpus.mistakes_02 import MISTAKES as MISTAKES_02
 
 SECRET = "HIDDEN_EXPECTED_VALUE_31337"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SVG = "{http://www.w3.org/2000/svg}"
 ATTACK = '<script>alert("pwned")</script>'
 
 
@@ -78,10 +81,31 @@ def rows_starting(page: Tables, first: str) -> list[list[str]]:
     return [row for table in page.tables for row in table if row and row[0] == first]
 
 
-def pictures(page: Tables) -> list[bytes]:
-    prefix = "data:image/png;base64,"
+def pictures(page: Tables) -> list[ET.Element]:
+    """The page's pictures: every one an SVG embedded as a data URI, parsed as XML."""
+    prefix = "data:image/svg+xml;base64,"
     assert all(source.startswith(prefix) for source in page.images), "every image is embedded"
-    return [base64.b64decode(source[len(prefix):]) for source in page.images]
+    svgs = [ET.fromstring(base64.b64decode(source[len(prefix):]).decode("utf-8")) for source in page.images]
+    assert all(svg.tag == f"{SVG}svg" for svg in svgs)
+    return svgs
+
+
+def texts(svg: ET.Element, kind: str) -> list[str]:
+    """The chart's texts of one class: ``title``, ``x-tick``, ``y-tick``, ``x-label``, ``y-label``,
+    ``count``, ``legend``."""
+    return [element.text for element in svg.iter(f"{SVG}text") if element.get("class") == kind]
+
+
+def bars(svg: ET.Element) -> list[tuple[str, str, float, float, float]]:
+    """The chart's bars (tooltip, colour, width, height, left edge) in drawing order."""
+    return [(rect.find(f"{SVG}title").text, rect.get("fill"), float(rect.get("width")), float(rect.get("height")),
+             float(rect.get("x"))) for rect in svg.iter(f"{SVG}rect") if rect.get("class") == "bar"]
+
+
+def proportional(sizes: list[float], counts: list[int]) -> bool:
+    """Each bar's size is its count times one scale (to the 0.1 px the charts round to)."""
+    unit = sizes[0] / counts[0]
+    return all(abs(size - count * unit) <= 0.25 for size, count in zip(sizes, counts))
 
 
 # ---------------------------------------------------------------- a small class
@@ -167,14 +191,73 @@ def test_the_report_links_every_feedback_page(written, klass):
     assert roster == [result.submission for result in klass]
 
 
-def test_pictures_are_embedded_pngs(written):
+def test_pictures_are_embedded_svgs(written):
     report = parse(written / "report.html")
     images = pictures(report)
-    assert len(images) == 3  # totals, per question, mistakes
-    assert all(image.startswith(PNG_SIGNATURE) and len(image) > 1000 for image in images)
+    assert [texts(image, "title") for image in images] == [["Totals"], ["Score per question"], ["Mistakes diagnosed"]]
     for page in every_page(written):
         text = page.read_text()
         assert "src=\"http" not in text and "<link" not in text and "<script" not in text.lower()
+
+
+def test_the_histogram_has_one_bar_per_total(written):
+    histogram = pictures(parse(written / "report.html"))[0]
+    # totals 5, 0, 3, 0, 0, 0 out of 5
+    drawn = bars(histogram)
+    assert [title for title, *_ in drawn] == ["total 0: 4", "total 3: 1", "total 5: 1"]
+    assert texts(histogram, "count") == ["4", "1", "1"]
+    assert proportional([height for _, _, _, height, _ in drawn], [4, 1, 1])
+    assert len({width for _, _, width, _, _ in drawn}) == 1
+    assert texts(histogram, "x-tick") == ["0", "1", "2", "3", "4", "5"]  # one bar per point, integer ticks
+    assert texts(histogram, "y-tick") == ["0", "1", "2", "3", "4"]
+    assert texts(histogram, "x-label") == ["total score (out of 5)"]
+    assert texts(histogram, "y-label") == ["submissions"]
+
+
+def test_the_question_chart_stacks_full_partial_and_zero_marks(written):
+    chart = pictures(parse(written / "report.html"))[1]
+    assert texts(chart, "y-tick") == ["q1-mse", "q2-step"]  # in the assignment's order, first on top
+    drawn = bars(chart)
+    assert [(title, colour) for title, colour, *_ in drawn] == [
+        ("q1-mse, full marks: 1", charts.FULL), ("q1-mse, zero: 5", charts.ZERO),
+        ("q2-step, full marks: 2", charts.FULL), ("q2-step, zero: 4", charts.ZERO)]
+    assert proportional([width for _, _, width, _, _ in drawn], [1, 5, 2, 4])
+    (_, _, full_1, _, left_1), (_, _, _, _, zero_1), (_, _, full_2, _, left_2), (_, _, _, _, zero_2) = drawn
+    assert left_1 == left_2 and zero_1 == round(left_1 + full_1, 1) and zero_2 == round(left_2 + full_2, 1)
+    assert texts(chart, "legend") == ["full marks", "partial", "zero"]
+
+
+def test_the_mistake_chart_counts_students_most_common_on_top(written):
+    chart = pictures(parse(written / "report.html"))[2]
+    assert texts(chart, "y-tick") == ["rmse-not-mse", "sign-flipped", "wrong-shape"]
+    assert texts(chart, "count") == ["2", "1", "1"]
+    assert proportional([width for _, _, width, _, _ in bars(chart)], [2, 1, 1])
+    assert len({left for *_, left in bars(chart)}) == 1
+
+
+def test_chart_labels_are_escaped():
+    attack = '<script>alert("x")</script>'
+    for picture in (charts.question_bars([attack, "q2\x00\x1b[31m"], [1, 0], [0, 1], [0, 0]),
+                    charts.mistake_bars([(attack, 3), ("q2\x00\x1b[31m", 1)])):
+        assert "<script" not in picture and "&lt;script&gt;" in picture
+        chart = ET.fromstring(picture)  # well-formed, control characters dropped
+        assert texts(chart, "y-tick") == [attack, "q2[31m"]
+        assert bars(chart)[0][0].startswith(attack)
+
+
+def test_long_labels_are_cut_and_every_total_is_counted():
+    chart = ET.fromstring(charts.mistake_bars([("x" * 500, 2)]))
+    assert texts(chart, "y-tick") == ["x" * (charts.LABEL_CHARS - 1) + "\u2026"]
+    assert float(chart.get("width")) < 900
+    assert charts.histogram_bins([9.7, 9.7, 0, 4.5], 9.7) == (1.0, [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 2])
+    width, counts = charts.histogram_bins([float(i) for i in range(101)], 100)
+    assert width == 5 and len(counts) == 21 and sum(counts) == 101
+
+
+def test_the_reports_do_not_load_matplotlib():
+    code = "import sys, autograder.reports; print(sorted(m for m in sys.modules if m.startswith('matplotlib')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
 
 
 def test_summary_counts_statuses_and_totals(written):
@@ -272,7 +355,8 @@ def test_a_class_with_no_mistakes(assignment, klass, tmp_path):
     write_reports(klass[:1], assignment, tmp_path)
     text = (tmp_path / "report.html").read_text()
     assert "No mistake was diagnosed." in text and "No submission was flagged." in text
-    assert len(pictures(parse(tmp_path / "report.html"))) == 2
+    assert [texts(image, "title") for image in pictures(parse(tmp_path / "report.html"))] == [
+        ["Totals"], ["Score per question"]]
 
 
 def instructor_outputs(key: str, tmp_path: Path) -> dict[str, str]:
@@ -352,7 +436,10 @@ def test_real_class_end_to_end(built, assignments, sandbox, limits, tmp_path):
     assert stub_cases and all(row[3] == "failed" for row in stub_cases if row[1] == "hidden")
 
     report = parse(out / "report.html")
-    assert len(pictures(report)) == 3
+    histogram, questions, mistakes = pictures(report)
+    assert sum(int(count) for count in texts(histogram, "count")) == 3
+    assert texts(questions, "y-tick") == list(assignment.questions)
+    assert "rmse-not-mse" in texts(mistakes, "y-tick")
     assert rows_starting(report, "rmse-not-mse")[0][:3] == ["rmse-not-mse", "1", "q2-mse"]
     assert sorted(report.links) == ["feedback/rmse.html", "feedback/solution.html", "feedback/stub.html"]
 

@@ -7,10 +7,8 @@ Integrity flags are for the instructor (class report, grades.csv) and are not sh
 
 from __future__ import annotations
 
-import base64
-
 from autograder.reports import charts
-from autograder.reports.page import render
+from autograder.reports.page import render, svg
 from autograder.results import SubmissionResult
 
 STATUS_TEXT = {
@@ -34,7 +32,7 @@ def curve_images(result: SubmissionResult) -> dict[str, dict[str, str]]:
     images = {}
     for question, curve in result.curves.items():
         if curve.get("reference"):
-            data = base64.b64encode(charts.loss_curves(curve.get("student"), curve["reference"])).decode()
-            images[question] = {"src": f"data:image/svg+xml;base64,{data}", "call": str(curve.get("call", "")),
+            images[question] = {"src": svg(charts.loss_curves(curve.get("student"), curve["reference"])),
+                                "call": str(curve.get("call", "")),
                                 "missing": not curve.get("student")}
     return images

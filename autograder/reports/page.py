@@ -26,9 +26,10 @@ def number(value: float) -> str:
     return f"{value:.3g}" if value != int(value) else str(int(value))
 
 
-def png(data: bytes) -> str:
-    """A PNG as a ``data:`` URI, so the page that shows it stands alone."""
-    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+def svg(picture: str) -> str:
+    """An SVG picture (``autograder.reports.charts``) as a ``data:`` URI, so the page that shows
+    it stands alone."""
+    return "data:image/svg+xml;base64," + base64.b64encode(picture.encode("utf-8")).decode("ascii")
 
 
 def share(value: float | None) -> str:
@@ -45,7 +46,7 @@ def html_text(value: object) -> object:
 TEMPLATE_ENVIRONMENT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=html_text,
                                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 TEMPLATE_ENVIRONMENT.globals["number"] = number
-TEMPLATE_ENVIRONMENT.filters.update(png=png, share=share)
+TEMPLATE_ENVIRONMENT.filters.update(svg=svg, share=share)
 
 
 def render(template: str, **context: object) -> str:
