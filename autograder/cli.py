@@ -70,15 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def launch_sandboxes(args: argparse.Namespace) -> list[Sandbox]:
-    """Start the grading workers' zygotes now, so they import torch while this process imports the
-    rest (seconds); none if they cannot start here (the workers then say why)."""
-    if args.sandbox != "bwrap":
-        return []
+def launch_sandboxes(backend: str, count: int) -> list[Sandbox]:
+    """Start ``count`` sandboxes' zygotes now, so they import torch while this process imports the
+    rest (seconds); none if they cannot start here (starting them again later says why)."""
     launched: list[Sandbox] = []
     try:
-        for _ in range(args.workers or len(os.sched_getaffinity(0))):
-            launched.append(Sandbox(args.sandbox))
+        for _ in range(count):
+            launched.append(Sandbox(backend))
             launched[-1].launch()
     except Exception:  # noqa: BLE001 - an early start is only an optimisation
         for sandbox in launched:
@@ -89,20 +87,24 @@ def launch_sandboxes(args: argparse.Namespace) -> list[Sandbox]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "grade":
-        launched = launch_sandboxes(args)
-        try:
+    launched: list[Sandbox] = []
+    try:
+        if args.command == "grade":
+            if args.sandbox == "bwrap":
+                launched = launch_sandboxes("bwrap", args.workers or len(os.sched_getaffinity(0)))
             from autograder.batch import run_grade
 
             return run_grade(args, launched)
-        finally:
-            for sandbox in launched:
-                sandbox.close()
-    if args.command == "gradescope":
-        from autograder.gradescope.entry import run_gradescope
+        if args.command == "gradescope":
+            if args.sandbox in ("auto", "bwrap"):
+                launched = launch_sandboxes("bwrap", 1)
+            from autograder.gradescope.entry import run_gradescope
 
-        return run_gradescope(args)
-    return 2
+            return run_gradescope(args, launched[0] if launched else None)
+        return 2
+    finally:
+        for sandbox in launched:
+            sandbox.close()
 
 
 if __name__ == "__main__":

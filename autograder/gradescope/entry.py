@@ -54,13 +54,16 @@ class Layout:
         return self.root / "submission_metadata.json"
 
 
-def run_gradescope(args: argparse.Namespace) -> int:
-    """Grade the submission under ``args.root`` and write its results.json; 0 unless that failed."""
+def run_gradescope(args: argparse.Namespace, launched: Sandbox | None = None) -> int:
+    """Grade the submission under ``args.root`` and write its results.json; 0 unless that failed.
+
+    ``launched``: a bubblewrap sandbox already starting (``Sandbox.launch``), tried first.
+    """
     started = time.monotonic()
     layout = Layout(args.root)
     layout.results.unlink(missing_ok=True)
     limits = Limits(notebook_seconds=args.timeout, memory_mb=args.memory)
-    document = grade_layout(layout, args.sandbox, limits)
+    document = grade_layout(layout, args.sandbox, limits, launched)
     document["execution_time"] = round(time.monotonic() - started, 3)
     write_results(layout.results, document)
     extra = document.get("extra_data", {})
@@ -68,7 +71,7 @@ def run_gradescope(args: argparse.Namespace) -> int:
     return 0
 
 
-def grade_layout(layout: Layout, requested: str, limits: Limits) -> dict[str, Any]:
+def grade_layout(layout: Layout, requested: str, limits: Limits, launched: Sandbox | None = None) -> dict[str, Any]:
     """The results.json document for the submission in ``layout``; never raises."""
     try:
         assignment = load_assignment(layout.source)
@@ -83,7 +86,7 @@ def grade_layout(layout: Layout, requested: str, limits: Limits) -> dict[str, An
         if choice.path is None:  # nothing to run: answered without starting a sandbox
             return labelled(results_json(grade_submission(submission, assignment, Sandbox(), limits)), "not started")
         try:
-            sandbox = open_sandbox(requested)
+            sandbox = open_sandbox(requested, launched)
         except SandboxUnavailable as error:
             return labelled(failure(assignment, "The autograder could not start its sandbox, so your notebook was "
                                     f"not run. {TELL_INSTRUCTOR}", str(error)), "unavailable")
@@ -111,17 +114,21 @@ def failure(assignment: Assignment | None, output: str, detail: str) -> dict[str
     return document
 
 
-def open_sandbox(requested: str) -> Sandbox:
-    """A started sandbox: bubblewrap if it really starts here, else (``auto``) the setpriv fallback.
+def open_sandbox(requested: str, launched: Sandbox | None = None) -> Sandbox:
+    """A started sandbox (``launched``, if it is of the backend tried): bubblewrap if it really starts
+    here, else (``auto``) the setpriv fallback.
 
     Starting is the test: in a container bwrap may be installed yet unable to mount what it
     needs.  Student code never runs unconfined: with neither, this raises.
     """
     errors = []
     for backend in ("bwrap", "setpriv") if requested == "auto" else (requested,):
-        sandbox = Sandbox(backend)
+        sandbox = launched if launched is not None and launched.backend == backend else Sandbox(backend)
         try:
-            sandbox.start()
+            if sandbox.starting:
+                sandbox.await_ready()
+            else:
+                sandbox.start()
             return sandbox
         except (SandboxUnavailable, SandboxBroken, OSError) as error:
             sandbox.close()
