@@ -5,7 +5,7 @@ other.  The grading side never unpickles anything: every tensor it receives is a
 fresh ``torch.Tensor`` built from a list of numbers, so nothing the student
 defined (a ``Tensor`` subclass, an object whose ``__eq__`` lies) survives the trip.
 
-This module is also loaded inside the sandbox, so it imports only torch and the
+This module is also loaded inside the sandbox, so it imports only torch, ``framing`` and the
 standard library.
 """
 
@@ -17,25 +17,9 @@ from typing import Any
 import torch
 
 if __package__:
-    from autograder.framing import (  # noqa: F401 - the line protocol, re-exported
-        MAX_CONTAINERS,
-        MAX_MESSAGE,
-        MAX_NESTING,
-        LineReader,
-        WireError,
-        check_structure,
-        send,
-    )
+    from autograder.framing import WireError
 else:  # in the sandbox, beside worker.py
-    from framing import (  # type: ignore[no-redef]  # noqa: F401
-        MAX_CONTAINERS,
-        MAX_MESSAGE,
-        MAX_NESTING,
-        LineReader,
-        WireError,
-        check_structure,
-        send,
-    )
+    from framing import WireError  # type: ignore[no-redef]
 
 MAX_ELEMENTS = 2_000_000
 MAX_DEPTH = 12

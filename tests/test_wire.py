@@ -13,7 +13,8 @@ import pytest
 import torch
 
 from autograder import framing, wire
-from autograder.wire import LineReader, Opaque, SourceCode, WireError, decode, encode, send
+from autograder.framing import LineReader, WireError, send
+from autograder.wire import Opaque, SourceCode, decode, encode
 
 
 def pipe_with(*chunks: bytes, close: bool = True) -> int:
@@ -38,7 +39,7 @@ def test_several_messages_in_one_chunk_and_one_message_in_many():
 
 def test_a_large_message_arrives_whole():
     payload = {"data": list(range(400_000))}
-    assert len(json.dumps(payload)) > wire.MAX_MESSAGE / 2
+    assert len(json.dumps(payload)) > framing.MAX_MESSAGE / 2
     data = (json.dumps(payload) + "\n").encode()
     pieces = [data[i:i + 4096] for i in range(0, len(data), 4096)]
     reader = LineReader(pipe_with(*pieces))
@@ -143,18 +144,18 @@ def test_a_line_nested_a_million_deep_is_refused_not_a_crash():
 def test_an_oversized_message_is_refused_while_it_arrives():
     """The reader gives up once MAX_MESSAGE bytes came without a newline; it never waits for the rest."""
     chunk = b"[" + b"1," * (1 << 19)
-    reader = LineReader(pipe_with(*[chunk] * (2 * wire.MAX_MESSAGE // len(chunk) + 1), close=False))
+    reader = LineReader(pipe_with(*[chunk] * (2 * framing.MAX_MESSAGE // len(chunk) + 1), close=False))
     with pytest.raises(WireError, match="too large"):
         reader.read(time.monotonic() + 600)
-    assert reader.size <= wire.MAX_MESSAGE + (1 << 16)
+    assert reader.size <= framing.MAX_MESSAGE + (1 << 16)
 
 
 @pytest.mark.parametrize(
     "line",
     [
-        b"[" + b"[]," * (wire.MAX_CONTAINERS + 1) + b"[]]",  # 150 KB that would parse into 50,000 lists
+        b"[" + b"[]," * (framing.MAX_CONTAINERS + 1) + b"[]]",  # 150 KB that would parse into 50,000 lists
         b'{"event": "result", "value": ' + b"{}," * 60_000 + b"1}",
-        b"[" * (wire.MAX_NESTING + 1) + b"]" * (wire.MAX_NESTING + 1),
+        b"[" * (framing.MAX_NESTING + 1) + b"]" * (framing.MAX_NESTING + 1),
         b'{"a": ' + b'{"b": [' * 40 + b"1" + b"]}" * 40 + b"}",
     ],
     ids=["lists", "objects", "nested", "nested-objects"],
@@ -187,7 +188,7 @@ def test_a_value_nested_as_deep_as_encode_allows_still_arrives():
 def test_send_refuses_what_the_reader_would_refuse():
     read_end, write_end = os.pipe()
     with pytest.raises(WireError, match="over the limit"):
-        send(write_end, {"value": encode(torch.zeros(wire.MAX_MESSAGE // 4))})
+        send(write_end, {"value": encode(torch.zeros(framing.MAX_MESSAGE // 4))})
     os.close(write_end)
     assert os.read(read_end, 10) == b""
 
@@ -195,5 +196,5 @@ def test_send_refuses_what_the_reader_would_refuse():
 def test_send_refuses_a_value_with_too_many_parts():
     read_end, write_end = os.pipe()
     with pytest.raises(WireError, match="lists and objects"):
-        send(write_end, {"value": encode([[]] * (wire.MAX_CONTAINERS + 1))})
+        send(write_end, {"value": encode([[]] * (framing.MAX_CONTAINERS + 1))})
     os.close(write_end)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.assignments import Assignment
+from autograder.background import InBackground
 from autograder.cache import harness_version, zip_bytes
 from autograder.pipeline import Submission
 from autograder.reports.gradebook import (
@@ -41,7 +42,9 @@ from autograder.reports.regrade import (
 )
 from autograder.reports.similarity import (
     SIMILARITY_HTML,
-    compare_class,
+    Pair,
+    code_pairs,
+    judge_pairs,
     render_similarity,
     similarity_section,
 )
@@ -58,6 +61,7 @@ class ClassRun:
     code: Code
     roster: list[Student] | None = None
     notes: list[str] = field(default_factory=list)  # lines for the end-of-run summary
+    similar: InBackground[list[Pair]] | None = None  # the code's similarity, computed while the class is graded
 
     @classmethod
     def collect(cls, submissions: list[Submission], assignment: Assignment, source: Path, limits: Limits,
@@ -68,7 +72,8 @@ class ClassRun:
                   "limits": limits.as_dict(), "sandbox": backend}
         run = Run(assignment.name, now(), grader, test_digests(assignment),
                   {s.key: file_digest(s.path) for s in submissions})
-        return cls(run, student_code(submissions), students)
+        code = student_code(submissions)
+        return cls(run, code, students, similar=InBackground(code_pairs, code, given_code(assignment.name)))
 
     def write(self, results: list[SubmissionResult], assignment: Assignment, out: Path) -> list[Markup]:
         """Keep earlier outputs apart if graded differently, write the extra files; the report's sections."""
@@ -99,7 +104,8 @@ class ClassRun:
 
     def similarity(self, results: list[SubmissionResult], assignment: Assignment, out: Path) -> Markup:
         """Write similarity.html; the report's short section pointing to it."""
-        pairs = compare_class(self.code, given_code(assignment.name), results)
+        found = self.similar.result() if self.similar else code_pairs(self.code, given_code(assignment.name))
+        pairs = judge_pairs(found, results)
         students = {r.submission: r.student for r in results}
         (out / SIMILARITY_HTML).write_text(render_similarity(pairs, assignment.name, students), encoding="utf-8")
         flagged = [p for p in pairs if p.flagged]

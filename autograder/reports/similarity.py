@@ -25,15 +25,17 @@ import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy
-from copydetect import CodeFingerprint, compare_files
-from copydetect.utils import get_document_fingerprints, get_token_coverage, highlight_overlap
 
 from autograder.reports.items import signature
 from autograder.reports.page import Markup, fragment, render
 from autograder.reports.sources import Code
 from autograder.results import SubmissionResult
+
+if TYPE_CHECKING:
+    from copydetect import CodeFingerprint
 
 SIMILARITY_HTML = "similarity.html"
 NOISE = 25  # k-grams of this many normalised characters (copydetect's default noise threshold)
@@ -68,11 +70,15 @@ class Pair:
 
 def fingerprint(text: str, boilerplate: numpy.ndarray, window: int = WINDOW) -> CodeFingerprint:
     """copydetect's fingerprint of Python ``text``, without the ``boilerplate`` hashes."""
+    from copydetect import CodeFingerprint  # imports matplotlib: only where the similarity is computed
+
     return CodeFingerprint("notebook.py", NOISE, window, boilerplate=boilerplate, fp=io.StringIO(text))
 
 
 def without(found: CodeFingerprint, boilerplate: numpy.ndarray) -> CodeFingerprint:
     """``found`` with the ``boilerplate`` hashes removed too, from its tokens (tokenizing is the slow part)."""
+    from copydetect.utils import get_document_fingerprints, get_token_coverage
+
     pruned = copy.copy(found)
     pruned.hashes, pruned.hash_idx = get_document_fingerprints(found.filtered_code, NOISE, WINDOW, boilerplate)
     pruned.token_coverage = get_token_coverage(pruned.hash_idx, NOISE, len(found.filtered_code))
@@ -97,6 +103,14 @@ def uncommon_answers(results: list[SubmissionResult]) -> dict[str, set[str]]:
 
 def compare_class(code: Code, given: list[str], results: list[SubmissionResult]) -> list[Pair]:
     """Every pair that shares enough code to be worth a look, strongest first (flagged ones marked)."""
+    return judge_pairs(code_pairs(code, given), results)
+
+
+def code_pairs(code: Code, given: list[str]) -> list[Pair]:
+    """Every pair that shares at least ``SHARED_WITH_BEHAVIOUR`` normalised characters of what they
+    wrote, with both sides highlighted; no verdict yet (``judge_pairs``).  Needs no grading result."""
+    from copydetect import compare_files
+
     texts = {key: "\n\n".join(cells) for key, cells in code.items() if any(c.strip() for c in cells)}
     masked = given_hashes(given)
     first_pass = {key: fingerprint(text, masked) for key, text in texts.items()}
@@ -104,22 +118,25 @@ def compare_class(code: Code, given: list[str], results: list[SubmissionResult])
     common = {h for h, n in frequency.items() if n >= max(COMMON_MIN, math.ceil(COMMON_SHARE * len(texts)))}
     boilerplate = numpy.array(sorted(set(masked.tolist()) | common))
     prints = {key: without(found, boilerplate) for key, found in first_pass.items()}
-    behaviour = uncommon_answers(results)
     pairs = []
     for a, b in itertools.combinations(sorted(prints), 2):
         if not prints[a].hashes & prints[b].hashes:
             continue
         overlap, (share_a, share_b), slices = compare_files(prints[a], prints[b])
-        shared = int(overlap)
-        if shared < SHARED_WITH_BEHAVIOUR:
-            continue
-        both = sorted(behaviour.get(a, set()) & behaviour.get(b, set()))
-        code_share = float(min(share_a, share_b))
-        pair = Pair(a, b, code_share, shared, both)
-        pair.flagged = (code_share >= CODE_ALONE and shared >= SHARED_ALONE) or (code_share >= WITH_BEHAVIOUR
-                                                                                  and bool(both))
-        pair.sides = (highlighted(prints[a].raw_code, slices[0]), highlighted(prints[b].raw_code, slices[1]))
-        pairs.append(pair)
+        if int(overlap) >= SHARED_WITH_BEHAVIOUR:
+            pair = Pair(a, b, float(min(share_a, share_b)), int(overlap))
+            pair.sides = (highlighted(prints[a].raw_code, slices[0]), highlighted(prints[b].raw_code, slices[1]))
+            pairs.append(pair)
+    return pairs
+
+
+def judge_pairs(pairs: list[Pair], results: list[SubmissionResult]) -> list[Pair]:
+    """``pairs`` with the uncommon wrong answers both give, flagged where the evidence is enough, strongest first."""
+    behaviour = uncommon_answers(results)
+    for pair in pairs:
+        pair.behaviour = sorted(behaviour.get(pair.first, set()) & behaviour.get(pair.second, set()))
+        pair.flagged = ((pair.code >= CODE_ALONE and pair.shared >= SHARED_ALONE)
+                        or (pair.code >= WITH_BEHAVIOUR and bool(pair.behaviour)))
     return sorted(pairs, key=lambda p: (-p.flagged, -p.strength, p.first, p.second))
 
 
@@ -127,6 +144,8 @@ def highlighted(code: str, slices: numpy.ndarray) -> Markup:
     """``code`` as HTML-escaped text with the shared parts in ``<mark>``, far-away lines elided."""
     if not slices.size:  # copydetect would return the code as it is, unescaped
         return Markup.escape(code)
+    from copydetect.utils import highlight_overlap
+
     text, _ = highlight_overlap(code, slices, "<mark>", "</mark>", truncate=6, escape_html=True)
     return Markup(text)
 
