@@ -311,18 +311,23 @@ class CallNews:
         return bool(chunk)
 
 
-def kill_all_but_init(seconds: float = 5.0) -> None:
-    """In our own PID namespace, kill every process but us and its init; return once they are gone."""
+def kill_all_but_init(seconds: float = 5.0, everywhere: bool = False) -> bool:
+    """In our own PID namespace, kill every process but us and its init; True once they are gone,
+    False after ``seconds``.  ``everywhere``: also wait until the processes of the namespaces nested
+    in ours are gone, zombies included (``/proc`` is then our namespace's own)."""
     give_up = time.monotonic() + seconds
     me = os.getpid()
-    while time.monotonic() < give_up:
+    while True:
         try:
             os.kill(-1, signal.SIGKILL)
         except ProcessLookupError:
             pass
         reap_children()
-        if not [pid for pid in running_pids() if pid not in (1, me)]:
-            return
+        left = [int(p) for p in os.listdir("/proc") if p.isdigit()] if everywhere else running_pids()
+        if not [pid for pid in left if pid not in (1, me)]:
+            return True
+        if time.monotonic() > give_up:
+            return False
         time.sleep(0.002)
 
 

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     launched: list[Sandbox] = []
     try:
         if args.command == "grade":
-            if args.sandbox == "bwrap":
+            if args.sandbox == "bwrap" and args.submissions.exists():
                 launched = launch_sandboxes("bwrap", args.workers or len(os.sched_getaffinity(0)))
             from autograder.batch import run_grade
 

@@ -19,7 +19,7 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
-MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
@@ -125,27 +125,43 @@ def overlay(folder: str, upper_mb: int) -> bool:
     ``/tmp``) cannot be an overlay's lower layer in a user namespace: it gets an empty
     tmpfs instead, with those mounts bound again.
     """
-    inside = []
     try:
         lower = os.open(folder, os.O_PATH | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        has_mounts = bool(mounts_inside(folder))
+        if not fresh_tmpfs(folder, upper_mb, "755"):
+            return False
+        if has_mounts:
+            return True
+        os.mkdir(os.path.join(folder, ".upper"))
+        os.mkdir(os.path.join(folder, ".work"))
+        options = f"lowerdir=/proc/self/fd/{lower},upperdir={folder}/.upper,workdir={folder}/.work"
+        return _mount("overlay", folder, "overlay", 0, options)
+    except OSError:
+        return False
+    finally:
+        os.close(lower)
+
+
+def fresh_tmpfs(folder: str, size_mb: int, mode: str, flags: int = 0) -> bool:
+    """An empty tmpfs of ``size_mb`` over ``folder`` (in a mount namespace of our own), with the
+    mounts that were inside it bound again at the same places; False if a mount failed."""
+    try:
         inside = [(path, os.open(path, os.O_PATH)) for path in mounts_inside(folder)]
     except OSError:
         return False
     try:
-        if not _mount("tmpfs", folder, "tmpfs", 0, f"size={upper_mb}m,mode=755"):
+        if not _mount("tmpfs", folder, "tmpfs", flags, f"size={size_mb}m,mode={mode}"):
             return False
-        if not inside:
-            os.mkdir(os.path.join(folder, ".upper"))
-            os.mkdir(os.path.join(folder, ".work"))
-            options = f"lowerdir=/proc/self/fd/{lower},upperdir={folder}/.upper,workdir={folder}/.work"
-            return _mount("overlay", folder, "overlay", 0, options)
         for path, _ in inside:
             os.makedirs(path, exist_ok=True)
-        return all(_mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None) for path, fd in inside)
+        return all([_mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None) for path, fd in inside])
     except OSError:
         return False
     finally:
-        for fd in [lower, *(fd for _, fd in inside)]:
+        for _, fd in inside:
             os.close(fd)
 
 
@@ -159,3 +175,20 @@ def mounts_inside(folder: str) -> list[str]:
         return []
     inside = [point for point in points if point.startswith(prefix)]
     return [point for point in inside if not any(point.startswith(other + "/") for other in inside)]
+
+
+def fresh_folders(folders: list[str], size_mb: int) -> bool:
+    """In a mount namespace of our own: an empty tmpfs of ``size_mb`` over each folder.
+
+    What the notebook writes there counts against its memory, vanishes with its
+    namespace and is never seen by another process of the sandbox.  Mounts inside a
+    folder (the Python environment, when the project lives under ``/tmp``) are bound
+    again at the same place.  False if a mount failed (that folder stays as it was).
+    """
+    if not _mount("none", "/", None, MS_REC | MS_PRIVATE, None):
+        return False
+    ok = True
+    for folder in filter(os.path.isdir, folders):
+        mode = "1777" if folder in ("/tmp", "/dev/shm") else "700"
+        ok &= fresh_tmpfs(folder, size_mb, mode, MS_NOSUID | MS_NODEV)
+    return ok

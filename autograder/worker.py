@@ -47,7 +47,7 @@ if __package__:  # imported by the grader (tests): leave its sys.path alone
         kill_all_but_init,
     )
     from autograder.framing import LineReader, answers, send
-    from autograder.isolation import drop_capabilities, map_ids
+    from autograder.isolation import drop_capabilities, fresh_folders, map_ids
 else:  # run as a script inside the sandbox, where `python -I` does not add this folder
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import wire  # type: ignore[no-redef]
@@ -58,7 +58,7 @@ else:  # run as a script inside the sandbox, where `python -I` does not add this
         kill_all_but_init,
     )
     from framing import LineReader, answers, send  # type: ignore[no-redef]
-    from isolation import drop_capabilities, map_ids  # type: ignore[no-redef]
+    from isolation import drop_capabilities, fresh_folders, map_ids  # type: ignore[no-redef]
 
 PR_SET_DUMPABLE = 4
 
@@ -110,36 +110,10 @@ def preload() -> None:
 
 def clean_up(scratch: str, sweep: bool) -> bool:
     """Kill whatever a session left running and empty the scratch folders."""
-    clean = kill_everyone_else() if sweep else True
+    clean = kill_all_but_init(everywhere=True) if sweep else True  # bwrap's init is PID 1 here
     for folder in (scratch, "/tmp", "/dev/shm") if sweep else (scratch,):
         clean &= empty_folder(folder)
     return clean
-
-
-def kill_everyone_else(seconds: float = 5.0) -> bool:
-    """In the sandbox's PID namespace, kill every process but us and bwrap's init (PID 1).
-
-    Returns only once they are gone (or False after ``seconds``), so nothing a
-    session started can still run when the next one begins.
-    """
-    give_up = time.monotonic() + seconds
-    while True:
-        try:
-            os.kill(-1, signal.SIGKILL)  # every process we may signal, but us
-        except ProcessLookupError:
-            pass
-        while True:
-            try:
-                if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                    break
-            except ChildProcessError:
-                break
-        others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
-        if not others:
-            return True
-        if time.monotonic() > give_up:
-            return False
-        time.sleep(0.005)
 
 
 def mount_points() -> set[str]:
@@ -191,44 +165,11 @@ def _empty(folder: str, keep: set[str]) -> bool:
     return clean and all(os.path.join(folder, name) in keep for name in os.listdir(folder))
 
 
-MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
 
 
 def files_mb(limits: dict[str, Any]) -> int:
     """The size of each RAM-backed folder a student may write: a quarter of its memory limit."""
     return max(16, int(limits.get("memory_mb", 2048)) // 4)
-
-
-def fresh_folders(folders: list[str], size_mb: int) -> bool:
-    """In a mount namespace of our own: an empty tmpfs of ``size_mb`` over each folder.
-
-    What the notebook writes there counts against its memory, vanishes with its
-    namespace and is never seen by another process of the sandbox.  Mounts inside a
-    folder (the Python environment, when the project lives under ``/tmp``) are bound
-    again at the same place.  False if a mount failed (that folder stays as it was).
-    """
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def mount(source: str, target: str, kind: str | None, flags: int, options: str | None = None) -> bool:
-        data = options.encode() if options else None
-        return libc.mount(source.encode(), target.encode(), kind and kind.encode(), flags, data) == 0
-
-    if not mount("none", "/", None, MS_REC | MS_PRIVATE):
-        return False
-    ok = True
-    for folder in filter(os.path.isdir, folders):
-        inside = sorted(m for m in mount_points() if m.startswith(folder.rstrip("/") + "/"))
-        handles = [os.open(m, os.O_PATH) for m in inside]
-        mode = "1777" if folder in ("/tmp", "/dev/shm") else "700"
-        if not mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode={mode}"):
-            ok = False
-        else:
-            for path, handle in zip(inside, handles):
-                os.makedirs(path, exist_ok=True)
-                ok &= mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC)
-        for handle in handles:
-            os.close(handle)
-    return ok
 
 
 # ------------------------------------------------------------------ supervisor

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -110,7 +111,10 @@ def test_released_notebook_alone_passes_its_checks_and_exports(name, built, stud
     export = outputs_of(executed, "grader.export(")
     assert len(export) == 1 and "Running your submission against local test cases" in export[0]
     assert export[0].count("All test cases passed!") == len(checks), export[0]
-    assert len(list((tmp_path / "student").glob(f"{name}_*.zip"))) == 1
+    exports = list((tmp_path / "student").glob(f"{name}_*.zip"))
+    assert len(exports) == 1, "grader.export(pdf=False) should write one zip without LaTeX"
+    with zipfile.ZipFile(exports[0]) as archive:
+        assert f"{name}.ipynb" in archive.namelist()
 
 
 # One mistake per assignment, from the corpus: the public check must fail and name it.
