@@ -9,7 +9,9 @@ from __future__ import annotations
 import ctypes
 import os
 import pickle
+import select
 import signal
+import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -46,12 +48,30 @@ class InBackground(Generic[T]):
         os.close(write)
         self.pid, self.read = pid, read
 
-    def result(self) -> T:
+    def result(self, seconds: float | None = None) -> T:
+        """The value; ``TimeoutError`` (the child killed) if the child takes more than ``seconds`` from now."""
         if self.pid is not None:
-            with os.fdopen(self.read, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(self.pid, 0)
-            self.pid = None
+            pid, self.pid = self.pid, None
+            try:
+                data = read_all(self.read, None if seconds is None else time.monotonic() + seconds)
+            except TimeoutError:
+                os.kill(pid, signal.SIGKILL)
+                raise
+            finally:
+                os.close(self.read)
+                status = os.waitpid(pid, 0)[1]
             if status == 0 and data:
                 return pickle.loads(data)  # noqa: S301 - written by our own child, from our own types
         return self.function(*self.args)
+
+
+def read_all(fd: int, deadline: float | None) -> bytes:
+    """Everything until end of file; ``TimeoutError`` past ``deadline``."""
+    chunks = []
+    while True:
+        if deadline is not None and not select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            raise TimeoutError
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)

@@ -26,3 +26,13 @@ def test_a_failure_in_the_child_is_raised_here():
     job = InBackground(fails, "raised where the result is collected")
     with pytest.raises(ValueError, match="raised where the result is collected"):
         job.result()
+
+
+def test_a_child_that_takes_too_long_is_stopped():
+    import time
+
+    job = InBackground(time.sleep, 60)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        job.result(seconds=0.5)
+    assert time.monotonic() - started < 10

@@ -52,6 +52,8 @@ from autograder.reports.sources import Code, given_code, student_code
 from autograder.results import SubmissionResult
 from autograder.sandbox import Limits
 
+SIMILARITY_SECONDS = 120  # the similarity of one class's code takes about a second
+
 
 @dataclass
 class ClassRun:
@@ -104,7 +106,12 @@ class ClassRun:
 
     def similarity(self, results: list[SubmissionResult], assignment: Assignment, out: Path) -> Markup:
         """Write similarity.html; the report's short section pointing to it."""
-        found = self.similar.result() if self.similar else code_pairs(self.code, given_code(assignment.name))
+        try:
+            found = (self.similar.result(SIMILARITY_SECONDS) if self.similar
+                     else code_pairs(self.code, given_code(assignment.name)))
+        except TimeoutError:
+            self.notes.append(f"similarity: not computed (it took more than {SIMILARITY_SECONDS} s after grading)")
+            found = []
         pairs = judge_pairs(found, results)
         students = {r.submission: r.student for r in results}
         (out / SIMILARITY_HTML).write_text(render_similarity(pairs, assignment.name, students), encoding="utf-8")
