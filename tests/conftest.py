@@ -33,6 +33,29 @@ CORPUS_FILES = ("tests/test_diagnosis_report.py", "tests/test_realworld.py", "te
 SAME_WORKER = {path: CORPUS_FILES[0] for path in CORPUS_FILES}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the labelled corpus first (the longest chain, on one worker), then the files whose tests
+    mostly need no built assignments, those tests first: they keep the other workers busy while the
+    first worker builds the assignments.  A file's tests stay together, in their own order otherwise."""
+    def needs_build(item: pytest.Item) -> bool:
+        return "built" in getattr(item, "fixturenames", ())
+
+    def path(item: pytest.Item) -> str:
+        return item.nodeid.split("::")[0]
+
+    counts: dict[str, list[int]] = {}
+    for item in items:
+        counts.setdefault(path(item), [0, 0])[needs_build(item)] += 1
+    free = {name for name, (without, with_build) in counts.items() if without >= with_build}
+    first = {path(item): index for index, item in reversed(list(enumerate(items)))}
+
+    def rank(item: pytest.Item) -> tuple[int, int, bool]:
+        group = 0 if path(item) in CORPUS_FILES else 1 if path(item) in free else 2
+        return group, first[path(item)], needs_build(item)
+
+    items.sort(key=rank)
+
+
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: nothing to do without xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """``--dist loadfile``, with the files of ``SAME_WORKER`` scheduled as one."""
