@@ -280,7 +280,8 @@ class Supervisor:
         while pid == 0 and time.monotonic() < give_up:
             time.sleep(0.01)
             pid, status = os.waitpid(self.child, os.WNOHANG)
-        for target in (-self.child, self.child):
+        # its child too: PID 1 of the notebook's namespaces, which may have cleared its parent-death signal
+        for target in (-self.child, self.child, *children_of(self.child)):
             try:
                 os.kill(target, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -294,6 +295,21 @@ class Supervisor:
         if os.WIFEXITED(status):
             return f"it exited with code {os.WEXITSTATUS(status)} (os._exit?)"
         return "it was killed"
+
+
+def children_of(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid``, read from ``/proc``."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if len(fields) > 1 and fields[1] == str(pid) and fields[0] not in ("Z", "X"):
+                found.append(int(name))
+    return found
 
 
 def signal_name(number: int) -> str:

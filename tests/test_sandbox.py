@@ -128,6 +128,40 @@ def test_strays_are_killed_and_scratch_wiped_between_sessions(sandbox):
     assert values(sandbox, check, "left") == [[False, False]]
 
 
+NOTEBOOK_PROCESSES = """
+import ctypes, os, signal
+def hang():
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)  # only the supervisor's deadline stops it
+    while True:
+        pass
+def notebook_processes():
+    \"\"\"Live processes in namespaces of their own below the sandbox's (the notebook's runs).\"\"\"
+    found = 0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                fields = dict(line.split(":", 1) for line in open(f"/proc/{name}/status") if ":" in line)
+            except OSError:
+                continue
+            found += len(fields["NSpid"].split()) > 1 and fields["State"].split()[0] not in ("Z", "X")
+    return found
+"""
+
+
+def test_a_run_stopped_from_outside_ends_whole(sandbox):
+    """A rerun is alone, even after a run whose process cleared its parent-death signal and was stopped."""
+    notebook = run_cells(sandbox, [NOTEBOOK_PROCESSES, "ctypes.CDLL(None).prctl(1, 0, 0, 0, 0)  # PR_SET_PDEATHSIG"])
+    try:
+        assert notebook.resolve("notebook_processes")() == 1
+        with pytest.raises(StudentError) as error:
+            notebook.resolve("hang")()
+        assert error.value.kind == "timeout" and not notebook.alive  # the supervisor stopped the run
+        assert notebook.resolve("notebook_processes")() == 1  # the rerun's process, not the stopped one
+        assert len(notebook.executions) == 2
+    finally:
+        notebook.session.end()
+
+
 def without_bwrap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A PATH on which every program but bwrap can be found."""
     folder = tmp_path / "bin"
