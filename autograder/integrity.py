@@ -75,6 +75,8 @@ TEXT_PATTERNS = {
     r"[\"']/(usr|etc|grader|work|autograder|root|home|srv|opt|var|lib|bin|mnt)\b":
         "touches files outside its folder",
     r"modules\[[\"']wire|SourceCode\.__new__|__source__|\bLineReader\b": "forges the grader's wire format",
+    r"\bsys\.modules\b|\bcall_server\b|\b(?:RequestServer|CallProcess|StudentProcess)\b|\b(?:import|from) __main__\b":
+        "reaches the grader's own code in the sandbox (sys.modules, the worker's modules)",
     r"showtraceback|excepthook|displayhook|InteractiveShell|set_custom_exc":
         "replaces the notebook's traceback or display machinery",
 }

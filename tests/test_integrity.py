@@ -142,6 +142,19 @@ def test_magics_hide_no_patch_from_the_scan(source, reason):
     assert reason in scan_source([source])
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        'import sys\nrouter = sys.modules.get("call_server")\nrouter.CallProcess.may_serve = lambda self, route: True',
+        "import __main__\n__main__.StudentProcess.answer = lambda self, request: {}",
+        "from __main__ import RequestServer",
+    ],
+)
+def test_reaching_the_workers_own_code_is_flagged(source):
+    """The routing of requests runs in a fork of the cells' process: patching it is flagged (never scored)."""
+    assert any("the grader's own code" in reason for reason in scan_source([source]))
+
+
 def test_runtime_flags_only_add():
     assert runtime_flags([], 0) == []
     assert runtime_flags(["torch.allclose"], 2) == [
