@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from autograder import wire
+from autograder.call_server import PLAIN, function_of, references_of
 from autograder.checks import CHANGED_IN_PLACE
 from autograder.sandbox import Execution, Limits, SandboxBroken, Session
 
@@ -81,6 +82,8 @@ class StudentNotebook:
         self.events = Events()
         self.alive = False
         self.gave_up = False
+        self.exposed: set[str] = set()  # reference functions sent into the current run of the cells
+        self.refreshes: list[Execution] = []  # runs the grader started so that no reference stays in reach
 
     @property
     def first_execution(self) -> Execution:
@@ -96,7 +99,7 @@ class StudentNotebook:
             execution = self.session.run(self.cells, self.skip)
             self.executions.append(execution)
             if execution.death is None:
-                self.alive = True
+                self.alive, self.exposed = True, set()
                 return
             self.events.deaths.append(execution.death)
             if execution.died_in_cell is None:
@@ -114,12 +117,32 @@ class StudentNotebook:
             and spent < RUN_BUDGET * self.limits.notebook_seconds
         )
 
+    def may_share_run(self, route: str) -> bool:
+        """Whether a request on ``route`` may run where the references sent so far have been.
+
+        Every process of the run may have kept them (its code is the student's), so only
+        if the request brings all of them itself and calls none of their student versions.
+        """
+        return self.exposed <= references_of(route) and function_of(route) not in self.exposed
+
+    def fresh_run(self) -> None:
+        """Run the cells again in new processes, where no reference has ever been (the grader's time)."""
+        last = self.executions[-1].seconds if self.executions else self.limits.notebook_seconds
+        execution = self.session.run(self.cells, self.skip, min(self.limits.notebook_seconds, 2 * last + 5))
+        self.exposed, self.alive = set(), execution.death is None
+        if self.alive:
+            self.refreshes.append(execution)
+
     def request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
+        route = str(message.get("route", PLAIN))
+        if self.alive and not self.may_share_run(route):
+            self.fresh_run()
         self.ensure_running()
         name = str(message.get("name"))
         if not self.alive:
             raise StudentError(name, "died", "it could not be restarted")
         self.events.calls += 1
+        self.exposed |= references_of(route)
         reply = self.session.request(message, seconds)
         if reply.get("event") == "died":
             self.alive = False

@@ -198,6 +198,38 @@ KEPT_FOR_LATER = [
                         ("in-shared-memory", STASH_IN_SHARED_MEMORY), ("in-a-socket", STASH_IN_A_SOCKET))
 ]
 
+# The grader's own code in the sandbox, rewritten by the cells: the process that routes requests is a
+# fork of the cells' process, so a patched router lets one call process serve every request.  The
+# first question (graded with the references of all the others) keeps them in a dict for the rest.
+PATCHED_ROUTER = """
+import sys
+_kept = {}
+_router = sys.modules.get("call_server") or sys.modules.get("autograder.call_server")
+_router.CallProcess.may_serve = lambda self, route: True
+"""
+
+
+def patched_router_edits(attack: bool) -> tuple[Edit, ...]:
+    """04 with make_data right and q2-q5 answered by the references make_data kept (or left as stubs)."""
+    def body(name: str, arguments: str) -> str:
+        return f"return _kept[{name!r}]({arguments})  # SOLUTION" if attack else STUB
+
+    keep = "_kept.update(split=split, fit_sgd=fit_sgd, normal_equation=normal_equation, test_mse=test_mse)"
+    return (
+        Edit("def make_data(n, actual, seed):", f"{PATCHED_ROUTER if attack else ''}def make_data(n, actual, seed):"),
+        Edit("g = torch.Generator().manual_seed(seed)", f"{keep if attack else 'pass'}\n    g = torch.Generator().manual_seed(seed)"),
+        Edit("size = int(len(X) * train_fraction)", body("split", "X, y, train_fraction") + "\n    size = 0"),
+        Edit("w = nn.Parameter(torch.zeros(X.shape[1]))", body("fit_sgd", "X, y, lr, iterations, tol") + "\n    w = 0"),
+        Edit(NORMAL, body("normal_equation", "X, y")),
+        Edit(TEST_MSE, body("test_mse", "X_test, y_test, w")),
+    )
+
+
+KEPT_FOR_LATER.append(
+    Pair("references-kept-by-a-patched-router", "04-linear-regression", patched_router_edits(True),
+         patched_router_edits(False), ("q2-split", "q3-fit-sgd", "q4-normal-equation", "q5-test-mse"),
+         flag="reaches the grader's own code in the sandbox"))
+
 # -- 3. What a student reads of a hidden case: reference code or values through feedback.
 LEAK_THROUGH_ERRORS = '''
 def _leak():
