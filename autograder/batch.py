@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from typing import Any
 
 from autograder.assignments import Assignment, available, default_zip, load_assignment
 from autograder.cache import CACHE, Cache
-from autograder.cli import ATTENTION, GRADED, INTERRUPTED, UNWRITTEN, USAGE
+from autograder.cli import ATTENTION, GRADED, INTERRUPTED, UNWRITTEN, USAGE, available_cpus
 from autograder.gradescope.results import results_json
 from autograder.identify import answer_names, identify
 from autograder.inputs import SubmissionsError, discover
@@ -149,8 +148,7 @@ def grade_all(submissions: list[Submission], assignment: Assignment, source: Pat
 
 
 def worker_count(requested: int, jobs: int) -> int:
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(requested or cpus, jobs))
+    return max(1, min(requested or available_cpus(), jobs))
 
 
 # ---------------------------------------------------------------- outputs

@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def available_cpus() -> int:
+    """The CPUs this process may run on: the default number of grading workers."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def launch_sandboxes(backend: str, count: int) -> list[Sandbox]:
     """Start ``count`` sandboxes' zygotes now, so they import torch while this process imports the
     rest (seconds); none if they cannot start here (starting them again later says why)."""
@@ -91,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "grade":
             if args.sandbox == "bwrap" and args.submissions.exists():
-                launched = launch_sandboxes("bwrap", args.workers or len(os.sched_getaffinity(0)))
+                launched = launch_sandboxes("bwrap", args.workers or available_cpus())
             from autograder.batch import run_grade
 
             return run_grade(args, launched)

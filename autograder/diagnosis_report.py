@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.cli import available_cpus
 from autograder.pipeline import Submission
 from autograder.results import SubmissionResult
 from autograder.sandbox import Limits
@@ -229,7 +230,7 @@ def built_folder(given: Path | None) -> tuple[Path, tempfile.TemporaryDirectory 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.diagnosis_report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--built", type=Path, help="a folder built by `otter assign` (dist/ and assignments/)")
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--workers", type=int, default=available_cpus())
     parser.add_argument("--assignment", help="only the cases of this assignment")
     args = parser.parse_args(argv)
     root = Path(__file__).resolve().parents[1]

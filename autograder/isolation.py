@@ -165,15 +165,19 @@ def fresh_tmpfs(folder: str, size_mb: int, mode: str, flags: int = 0) -> bool:
             os.close(fd)
 
 
+def mount_points() -> set[str]:
+    """Every mount point in this mount namespace."""
+    try:
+        with open("/proc/self/mounts") as mounts:
+            return {line.split()[1] for line in mounts if len(line.split()) > 1}
+    except OSError:
+        return set()
+
+
 def mounts_inside(folder: str) -> list[str]:
     """The outermost mount points strictly inside ``folder``."""
     prefix = folder.rstrip("/") + "/"
-    try:
-        with open("/proc/self/mounts") as mounts:
-            points = sorted({line.split()[1] for line in mounts if len(line.split()) > 1})
-    except OSError:
-        return []
-    inside = [point for point in points if point.startswith(prefix)]
+    inside = [point for point in sorted(mount_points()) if point.startswith(prefix)]
     return [point for point in inside if not any(point.startswith(other + "/") for other in inside)]
 
 

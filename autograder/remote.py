@@ -83,7 +83,6 @@ class StudentNotebook:
         self.alive = False
         self.gave_up = False
         self.exposed: set[str] = set()  # reference functions sent into the current run of the cells
-        self.refreshes: list[Execution] = []  # runs the grader started so that no reference stays in reach
 
     @property
     def first_execution(self) -> Execution:
@@ -130,8 +129,6 @@ class StudentNotebook:
         last = self.executions[-1].seconds if self.executions else self.limits.notebook_seconds
         execution = self.session.run(self.cells, self.skip, min(self.limits.notebook_seconds, 2 * last + 5))
         self.exposed, self.alive = set(), execution.death is None
-        if self.alive:
-            self.refreshes.append(execution)
 
     def request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
         route = str(message.get("route", PLAIN))

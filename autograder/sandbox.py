@@ -421,9 +421,10 @@ class Sandbox:
             try:
                 return self.receive(min(deadline, time.monotonic() + 0.5))
             except SandboxBroken as error:
-                exited = self.process.returncode if self.exited() else None
-                if self.exited() or time.monotonic() >= deadline or not isinstance(error.__cause__, TimeoutError):
-                    raise SandboxBroken(f"the sandbox did not start (exit code {exited})") from error
+                exited = self.exited()
+                if exited or time.monotonic() >= deadline or not isinstance(error.__cause__, TimeoutError):
+                    code = self.process.returncode if exited else None
+                    raise SandboxBroken(f"the sandbox did not start (exit code {code})") from error
 
     def ensure_started(self) -> None:
         """A zygote that runs and has cleaned up after the last session."""

@@ -47,7 +47,7 @@ if __package__:  # imported by the grader (tests): leave its sys.path alone
         kill_all_but_init,
     )
     from autograder.framing import LineReader, answers, send
-    from autograder.isolation import drop_capabilities, fresh_folders, map_ids
+    from autograder.isolation import drop_capabilities, fresh_folders, map_ids, mount_points
 else:  # run as a script inside the sandbox, where `python -I` does not add this folder
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import wire  # type: ignore[no-redef]
@@ -58,7 +58,7 @@ else:  # run as a script inside the sandbox, where `python -I` does not add this
         kill_all_but_init,
     )
     from framing import LineReader, answers, send  # type: ignore[no-redef]
-    from isolation import drop_capabilities, fresh_folders, map_ids  # type: ignore[no-redef]
+    from isolation import drop_capabilities, fresh_folders, map_ids, mount_points  # type: ignore[no-redef]
 
 PR_SET_DUMPABLE = 4
 
@@ -114,15 +114,6 @@ def clean_up(scratch: str, sweep: bool) -> bool:
     for folder in (scratch, "/tmp", "/dev/shm") if sweep else (scratch,):
         clean &= empty_folder(folder)
     return clean
-
-
-def mount_points() -> set[str]:
-    """Every mount point in this mount namespace."""
-    try:
-        with open("/proc/self/mounts") as mounts:
-            return {line.split()[1] for line in mounts if len(line.split()) > 1}
-    except OSError:
-        return set()
 
 
 def empty_folder(folder: str) -> bool:

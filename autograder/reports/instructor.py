@@ -61,9 +61,9 @@ class ClassRun:
 
     run: Run
     code: Code
+    similar: InBackground[list[Pair]]  # the code's similarity, computed while the class is graded
     roster: list[Student] | None = None
     notes: list[str] = field(default_factory=list)  # lines for the end-of-run summary
-    similar: InBackground[list[Pair]] | None = None  # the code's similarity, computed while the class is graded
 
     @classmethod
     def collect(cls, submissions: list[Submission], assignment: Assignment, source: Path, limits: Limits,
@@ -75,7 +75,7 @@ class ClassRun:
         run = Run(assignment.name, now(), grader, test_digests(assignment),
                   {s.key: file_digest(s.path) for s in submissions})
         code = student_code(submissions)
-        return cls(run, code, students, similar=InBackground(code_pairs, code, given_code(assignment.name)))
+        return cls(run, code, InBackground(code_pairs, code, given_code(assignment.name)), students)
 
     def write(self, results: list[SubmissionResult], assignment: Assignment, out: Path) -> list[Markup]:
         """Keep earlier outputs apart if graded differently, write the extra files; the report's sections."""
@@ -107,8 +107,7 @@ class ClassRun:
     def similarity(self, results: list[SubmissionResult], assignment: Assignment, out: Path) -> Markup:
         """Write similarity.html; the report's short section pointing to it."""
         try:
-            found = (self.similar.result(SIMILARITY_SECONDS) if self.similar
-                     else code_pairs(self.code, given_code(assignment.name)))
+            found = self.similar.result(SIMILARITY_SECONDS)
         except TimeoutError:
             self.notes.append(f"similarity: not computed (it took more than {SIMILARITY_SECONDS} s after grading)")
             found = []
